@@ -1,0 +1,135 @@
+"""A ``datasets`` builder over a built folder or a Hub repo, for Python users of this package.
+
+On the Hub, ``load_dataset(repo_id, config)`` needs no script: the card's ``configs:`` do
+it. This builder adds what the card cannot: every file is checked against the manifest's
+sha256 before a single row is read, and the cache is keyed by the manifest's hash, so a
+rebuild is never served from a stale cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import datasets
+
+from .errors import DollyError
+from .layout import ALL_CONFIG, MANIFEST_FILE, PART_SPLIT, config_names, parse_part_name
+from .layout import DEFAULT_OUT as DEFAULT_SOURCE
+
+_REPO_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
+
+
+class ChecksumError(DollyError):
+    """A file differs from what the manifest recorded."""
+
+
+def resolve_source(source: str | Path, revision: str | None = None) -> Path:
+    """A built folder as is, or a Hub dataset repo id downloaded through the HF cache."""
+    path = Path(source)
+    if path.is_dir():
+        if not (path / MANIFEST_FILE).is_file():
+            raise DollyError(f"{path}: no {MANIFEST_FILE}; is this a folder written by `dolly-ja-16k build`?")
+        return path
+    if not _REPO_ID.match(str(source)):
+        raise DollyError(f"{source}: not a folder, and not a Hub repo id (OWNER/NAME)")
+    from huggingface_hub import snapshot_download
+
+    return Path(snapshot_download(str(source), repo_type="dataset", revision=revision))
+
+
+def read_manifest(folder: Path) -> tuple[dict[str, Any], str]:
+    """The manifest and its sha256 (which names the build, for caching)."""
+    raw = (folder / MANIFEST_FILE).read_bytes()
+    try:
+        return json.loads(raw), hashlib.sha256(raw).hexdigest()
+    except ValueError as err:
+        raise DollyError(f"{folder / MANIFEST_FILE}: not valid JSON ({err})") from None
+
+
+def check_file(folder: Path, relpath: str, expected: str) -> Path:
+    """The file's path, after checking it against its sha256 from the manifest."""
+    path = folder / relpath
+    if not path.is_file():
+        raise ChecksumError(f"{path}: missing (the manifest lists it)")
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise ChecksumError(f"{path}: sha256 {digest.hexdigest()} does not match the manifest's {expected}; "
+                            "the file was changed after the build (rebuild, or download it again)")
+    return path
+
+
+class DollyJa16kConfig(datasets.BuilderConfig):
+    """``all`` (one split per part) or one part (a single ``train`` split)."""
+
+
+def _configs(parts: int) -> list[DollyJa16kConfig]:
+    return [DollyJa16kConfig(name=name, description="every part, one split each" if name == ALL_CONFIG
+                             else f"part {name} as a single train split") for name in config_names(parts)]
+
+
+class DollyJa16k(datasets.GeneratorBasedBuilder):
+    """databricks-dolly-15k-ja in named parts, read from a build folder or a Hub repo.
+
+    ``DollyJa16k("2_of_4", source="dist/dolly-ja-16k")`` or ``source="OWNER/NAME"``.
+    """
+
+    BUILDER_CONFIG_CLASS = DollyJa16kConfig
+    BUILDER_CONFIGS = _configs(4)
+    DEFAULT_CONFIG_NAME = ALL_CONFIG
+
+    def __init__(self, config_name: str | None = None, *, source: str | Path = DEFAULT_SOURCE,
+                 revision: str | None = None, **kwargs: Any) -> None:
+        self.folder = resolve_source(source, revision)
+        self.manifest, manifest_sha = read_manifest(self.folder)
+        kwargs.setdefault("hash", manifest_sha[:16])
+        super().__init__(config_name=config_name, **kwargs)
+
+    def _info(self) -> datasets.DatasetInfo:
+        features = datasets.Features({name: datasets.Value("string") for name in self.manifest["features"]})
+        return datasets.DatasetInfo(description="databricks-dolly-15k-ja in named parts", features=features,
+                                    license="cc-by-sa-3.0")
+
+    def _split_generators(self, dl_manager: datasets.DownloadManager) -> list[datasets.SplitGenerator]:
+        parts = {p["name"]: p for p in self.manifest["parts"]}
+        name = self.config.name
+        if name == ALL_CONFIG:
+            chosen = [(p, p) for p in parts]
+        elif name in parts:
+            chosen = [(name, PART_SPLIT)]
+        else:
+            raise DollyError(f"config {name!r} is not in this build; it has {', '.join(config_names(len(parts)))}")
+        return [
+            datasets.SplitGenerator(name=split, gen_kwargs={
+                "path": check_file(self.folder, parts[part]["file"], parts[part]["sha256"])})
+            for part, split in chosen
+        ]
+
+    def _generate_examples(self, path: Path):
+        with open(path, encoding="utf-8") as f:
+            for number, line in enumerate(f):
+                yield number, json.loads(line)
+
+
+def builder_for(config: str, source: str | Path = DEFAULT_SOURCE, revision: str | None = None,
+                **kwargs: Any) -> DollyJa16k:
+    """A builder for ``config``; builds with other part counts get their own config list."""
+    parsed = parse_part_name(config)
+    cls = DollyJa16k
+    if parsed and parsed[1] != 4:
+        cls = type(f"DollyJa16k{parsed[1]}", (DollyJa16k,), {"BUILDER_CONFIGS": _configs(parsed[1])})
+    return cls(config, source=source, revision=revision, **kwargs)
+
+
+def load(config: str = ALL_CONFIG, source: str | Path = DEFAULT_SOURCE, *, split: str | None = None,
+         revision: str | None = None, **kwargs: Any) -> datasets.Dataset | datasets.DatasetDict:
+    """``load("2_of_4", "dist/dolly-ja-16k", split="train")``: like ``load_dataset``, checksums first."""
+    builder = builder_for(config, source, revision, **kwargs)
+    builder.download_and_prepare()
+    return builder.as_dataset(split=split)

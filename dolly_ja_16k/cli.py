@@ -1,0 +1,111 @@
+"""Command line: argument parsing and exit codes only.
+
+Exit codes: 0 success, 1 a check or the Hub failed, 2 bad input or options.
+Heavy modules (datasets, huggingface_hub, pyarrow) are imported by the commands that
+need them, so ``--help`` and ``build`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every other bad input
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _add_build(sub: argparse._SubParsersAction) -> None:
+    from .layout import DEFAULT_OUT
+    from .sources import DEFAULT_SOURCE
+
+    p = sub.add_parser("build", help="build the parts, manifest and card into a folder")
+    p.add_argument("--source", default=DEFAULT_SOURCE,
+                   help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help="output folder (default: %(default)s)")
+    p.add_argument("--parts", type=_positive, default=4, help="number of parts (default: %(default)s)")
+    p.add_argument("--strategy", choices=["stratified", "contiguous", "shuffle"], default="stratified",
+                   help="how records are assigned to parts (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=42, help="seed for stratified and shuffle (default: %(default)s)")
+    p.add_argument("--supplement", action="append", default=[], metavar="FILE",
+                   help="your own records (JSON or JSON Lines, same fields); repeatable")
+    p.add_argument("--target-size", type=_positive, metavar="N",
+                   help="make the total exactly N records (error if fewer are available)")
+    p.add_argument("--repo-id", metavar="OWNER/NAME", help="Hub repo the card's usage snippets name")
+    p.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from .pipeline import BuildOptions, build
+
+    options = BuildOptions(source=args.source, out=args.out, parts=args.parts, strategy=args.strategy,
+                           seed=args.seed, supplements=args.supplement, target_size=args.target_size,
+                           repo_id=args.repo_id)
+    manifest = build(options)
+    sizes = " / ".join(f"{p['records']:,}" for p in manifest["parts"])
+    print(f"built {manifest['records']:,} records in {len(manifest['parts'])} parts ({sizes}) -> {args.out}")
+    return EXIT_OK
+
+
+def _add_verify(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("verify", help="check a built folder the way the Hub's dataset viewer would")
+    p.add_argument("dir", type=Path, help="a folder written by `build`")
+    p.add_argument("--rows", type=int, default=5, help="rows to stream from each split (default: %(default)s)")
+    p.set_defaults(run=_run_verify)
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from .verify import verify
+
+    report = verify(args.dir, rows=args.rows, log=print)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dolly-ja-16k", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+COMMANDS = [_add_build, _add_verify]
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwind so staging folders are cleaned up
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .errors import DollyError
+
+    signal.signal(signal.SIGTERM, _terminate)
+    args = make_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DollyError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; the output folder was left as it was", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_FAILED

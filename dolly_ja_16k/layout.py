@@ -1,0 +1,52 @@
+"""Every name in a built folder and on the Hub, in one place: parts, configs, files, repos."""
+
+from __future__ import annotations
+
+import re
+
+CARD_FILE = "README.md"
+MANIFEST_FILE = "manifest.json"
+REVIEW_FILE = "review.jsonl"
+DATA_DIR = "data"
+IMAGES_DIR = "images"
+#: The config that holds every part as its own split.
+ALL_CONFIG = "all"
+#: The one split of each per-part config (and of each per-part repo).
+PART_SPLIT = "train"
+#: Paths a publish owns on the Hub: files under them that a new build lacks are deleted.
+MANAGED_PATHS = (CARD_FILE, MANIFEST_FILE, REVIEW_FILE, DATA_DIR + "/", IMAGES_DIR + "/")
+DEFAULT_OUT = "dist/dolly-ja-16k"
+
+_PART = re.compile(r"^(\d+)_of_(\d+)$")
+
+
+def part_name(number: int, parts: int) -> str:
+    """``part_name(2, 4) == "2_of_4"``; numbers start at 1."""
+    return f"{number}_of_{parts}"
+
+
+def part_names(parts: int) -> list[str]:
+    return [part_name(i, parts) for i in range(1, parts + 1)]
+
+
+def parse_part_name(name: str) -> tuple[int, int] | None:
+    """``(2, 4)`` for ``"2_of_4"``, None for anything that is not a part name."""
+    match = _PART.match(name)
+    if not match:
+        return None
+    number, parts = int(match[1]), int(match[2])
+    return (number, parts) if 1 <= number <= parts else None
+
+
+def part_file(name: str) -> str:
+    """Repository path of a part's JSON Lines file."""
+    return f"{DATA_DIR}/{name}.jsonl"
+
+
+def config_names(parts: int) -> list[str]:
+    return [ALL_CONFIG, *part_names(parts)]
+
+
+def per_part_repo_id(repo_id: str, part: str) -> str:
+    """The repo of one part in the per-part layout: ``OWNER/NAME-2_of_4``."""
+    return f"{repo_id}-{part}"

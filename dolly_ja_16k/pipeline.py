@@ -1,0 +1,143 @@
+"""The build, as the list of steps it runs: read → review → size → split → write.
+
+Each step is a small function over a ``BuildState``; ``build()`` runs them in order.
+Nothing touches the output folder until the last step, which swaps in a complete build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import InputError
+from .layout import CARD_FILE, DEFAULT_OUT, part_names
+from .records import FIELDS, Record
+from .sources import DEFAULT_SOURCE, SUPPLEMENT_PREFIX, Source, open_source, read_records, warn
+
+
+@dataclass
+class BuildOptions:
+    """Everything a build depends on besides the input files' contents."""
+
+    source: str = DEFAULT_SOURCE
+    out: Path = Path(DEFAULT_OUT)
+    parts: int = 4
+    strategy: str = "stratified"
+    seed: int = 42
+    supplements: list[str] = field(default_factory=list)
+    target_size: int | None = None
+    repo_id: str | None = None
+
+    def recorded(self) -> dict[str, Any]:
+        """The options as the manifest and card show them (no local paths)."""
+        return {"parts": self.parts, "strategy": self.strategy, "seed": self.seed,
+                "target_size": self.target_size, "repo_id": self.repo_id}
+
+
+@dataclass
+class BuildState:
+    options: BuildOptions
+    source: Source | None = None
+    supplements: list[Source] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    fields: list[str] = field(default_factory=lambda: list(FIELDS))
+    parts: list[list[Record]] = field(default_factory=list)
+    #: Files other steps add to the build (path in the repo → bytes), tracked in the manifest.
+    extra_files: dict[str, bytes] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+Step = Callable[[BuildState], None]
+
+
+def check_options(state: BuildState) -> None:
+    """Reject impossible options before reading anything."""
+    opts = state.options
+    if opts.parts < 1:
+        raise InputError(f"--parts must be at least 1, got {opts.parts}")
+    if opts.target_size is not None and opts.target_size < opts.parts:
+        raise InputError(f"--target-size {opts.target_size} is smaller than --parts {opts.parts}")
+    from .write import check_out_dir
+
+    inputs = [Path(p) for p in [opts.source, *opts.supplements] if not p.startswith("hf://")]
+    check_out_dir(opts.out, inputs)
+
+
+def read_inputs(state: BuildState) -> None:
+    """Read the source and every supplement; indexes must be unique across all of them."""
+    seen: dict[str, str] = {}
+    state.source = open_source(state.options.source)
+    state.records = read_records(state.source, seen)
+    for location in state.options.supplements:
+        supplement = open_source(location)
+        state.records += read_records(supplement, seen, SUPPLEMENT_PREFIX)
+        state.supplements.append(supplement)
+    for src in [state.source, *state.supplements]:
+        for message in src.warnings:
+            warn(message)
+
+
+def fit_target_size(state: BuildState) -> None:
+    """Make the total exactly ``--target-size``: keep the first N records in input order."""
+    target = state.options.target_size
+    if target is None:
+        return
+    have = len(state.records)
+    if have < target:
+        raise InputError(f"--target-size {target} needs {target - have:,} more records than the {have:,} "
+                         "available; add them with --supplement FILE")
+    state.manifest["target"] = {"size": target, "dropped": have - target}
+    del state.records[target:]
+
+
+def split_parts(state: BuildState) -> None:
+    from .split import split
+
+    opts = state.options
+    state.parts = split(state.records, opts.parts, opts.strategy, opts.seed)
+
+
+def write_output(state: BuildState) -> None:
+    """Write parts, card and manifest into a staging folder, then swap it in as ``--out``."""
+    from .card import render_card
+    from .write import Staging, encode_lines, part_stats
+
+    opts = state.options
+    assert state.source is not None
+    manifest = state.manifest
+    manifest.update({
+        "generator": f"dolly-ja-16k {__version__}",
+        "features": state.fields,
+        "source": state.source.describe(),
+        "supplements": [s.describe() for s in state.supplements],
+        "supplement_prefix": SUPPLEMENT_PREFIX if state.supplements else None,
+        "supplement_records": sum(s.records for s in state.supplements),
+        "options": opts.recorded(),
+        "records": sum(len(p) for p in state.parts),
+    })
+    with Staging(opts.out) as staging:
+        stats = []
+        for name, records in zip(part_names(opts.parts), state.parts):
+            data = encode_lines(records)
+            staging.write(f"data/{name}.jsonl", data)
+            stats.append(part_stats(name, records, data, state.fields))
+        manifest["parts"] = stats
+        for relpath, data in state.extra_files.items():
+            staging.write(relpath, data)
+        staging.write(CARD_FILE, render_card(manifest).encode(), track=False)
+        staging.write_manifest(manifest)
+        staging.commit()
+
+
+STEPS: list[Step] = [check_options, read_inputs, fit_target_size, split_parts, write_output]
+
+
+def build(options: BuildOptions, steps: list[Step] | None = None) -> dict[str, Any]:
+    """Run the build and return its manifest."""
+    state = BuildState(options)
+    for step in steps or STEPS:
+        step(state)
+    return state.manifest

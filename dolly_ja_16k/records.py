@@ -1,0 +1,77 @@
+"""The record type and its schema: what every source record must look like."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from .errors import InputError
+
+#: Output key order of every written record (and of the card's features).
+FIELDS: tuple[str, ...] = ("instruction", "input", "output", "category", "index")
+#: Fields that must hold text after trimming whitespace.
+REQUIRED_TEXT: tuple[str, ...] = ("instruction", "output", "category", "index")
+#: The eight categories of databricks-dolly-15k; others are accepted with a warning.
+KNOWN_CATEGORIES: frozenset[str] = frozenset(
+    {
+        "open_qa",
+        "general_qa",
+        "classification",
+        "closed_qa",
+        "brainstorming",
+        "information_extraction",
+        "summarization",
+        "creative_writing",
+    }
+)
+
+
+class Record(TypedDict, total=False):
+    """One instruction record. ``style`` is added by the review step."""
+
+    instruction: str
+    input: str
+    output: str
+    category: str
+    index: str
+    style: str
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def to_record(obj: object, path: object, where: str) -> tuple[Record, list[str]]:
+    """Check one parsed JSON value against the schema.
+
+    Returns the record with its keys in ``FIELDS`` order and the names of any extra
+    keys, which are not kept (the Hub's viewer needs one schema for every part).
+    Raises ``InputError`` naming the file, the record and the problem.
+    """
+    if not isinstance(obj, dict):
+        raise InputError(f"expected a JSON object with fields {', '.join(FIELDS)}, got {_type_name(obj)}",
+                         path, where)
+    record: Record = {}
+    for name in FIELDS:
+        if name not in obj:
+            raise InputError(f'missing field "{name}"', path, where)
+        value = obj[name]
+        if not isinstance(value, str):
+            raise InputError(f'field "{name}" must be a string, got {_type_name(value)}', path, where)
+        if "\x00" in value:
+            raise InputError(f'field "{name}" contains a NUL character', path, where)
+        record[name] = value  # type: ignore[literal-required]
+    for name in REQUIRED_TEXT:
+        if not record[name].strip():  # type: ignore[literal-required]
+            raise InputError(f'field "{name}" is empty', path, where)
+    extra = [k for k in obj if k not in FIELDS] if len(obj) != len(FIELDS) else []
+    return record, extra

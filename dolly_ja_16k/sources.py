@@ -1,0 +1,260 @@
+"""Where records come from: a local JSON array, a local JSON Lines file, or an hf:// file.
+
+Every reader yields validated records and reports problems as one-line ``InputError``s
+that name the file and the record (JSON array: record number; JSON Lines: line number).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from .errors import HubError, InputError
+from .records import KNOWN_CATEGORIES, Record, to_record
+
+DEFAULT_SOURCE = (
+    "hf://datasets/kunishou/databricks-dolly-15k-ja@6391034b0126850543299cda071dc6281c31a6fb"
+    "/databricks-dolly-15k-ja.json"
+)
+DOLLY_JA_FILE = "databricks-dolly-15k-ja.json"
+_HF_URL = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/(?P<path>.+)$")
+_JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+
+
+@dataclass
+class Source:
+    """A source file on local disk, with where it came from (for the manifest and card)."""
+
+    path: Path
+    location: str
+    revision: str | None = None
+    sha256: str = ""
+    records: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def describe(self) -> dict[str, object]:
+        return {"location": self.location, "revision": self.revision, "sha256": self.sha256,
+                "records": self.records, "dolly_ja": self.path.name == DOLLY_JA_FILE}
+
+
+def open_source(location: str) -> Source:
+    """Resolve ``location`` to a local file, downloading ``hf://`` files through the HF cache."""
+    match = _HF_URL.match(location)
+    if match:
+        return _download(location, match["repo"], match["rev"], match["path"])
+    if location.startswith("hf://"):
+        raise InputError("expected hf://datasets/OWNER/NAME[@REVISION]/PATH", location)
+    path = Path(location)
+    if not path.exists():
+        raise InputError("no such file", path)
+    if path.is_dir():
+        raise InputError("is a folder, expected a JSON or JSON Lines file", path)
+    return Source(path=path, location=str(path))
+
+
+def _download(location: str, repo_id: str, revision: str | None, filename: str) -> Source:
+    from huggingface_hub import constants, hf_hub_download
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        GatedRepoError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    hint = "pass a local copy with --source PATH"
+    try:
+        local = hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision)
+    except GatedRepoError as err:
+        raise HubError(f"{location}: access to {repo_id} is gated; accept its terms on the Hub first") from err
+    except RepositoryNotFoundError as err:
+        raise HubError(f"{location}: dataset repository {repo_id} not found (or no access)") from err
+    except RevisionNotFoundError as err:
+        raise HubError(f"{location}: revision {revision} not found in {repo_id}") from err
+    except EntryNotFoundError as err:
+        raise HubError(f"{location}: no file {filename} in {repo_id}") from err
+    except LocalEntryNotFoundError as err:
+        raise HubError(f"{location}: cannot reach the Hub at {constants.ENDPOINT} and the file is not in the "
+                       f"HF cache; {hint}") from err
+    except OSError as err:
+        raise HubError(f"{location}: cannot download from {constants.ENDPOINT} ({type(err).__name__}); "
+                       f"{hint}") from err
+    # hf_hub_download returns .../snapshots/<commit>/<filename>: record the commit actually read.
+    commit = Path(local).parents[len(Path(filename).parts) - 1].name
+    return Source(path=Path(local), location=location, revision=commit)
+
+
+#: Supplement records get this before their own index, so they never clash with the
+#: source's numeric indexes and stay recognisable in every part.
+SUPPLEMENT_PREFIX = "user-"
+
+
+def read_records(source: Source, seen: dict[str, str], prefix: str = "") -> list[Record]:
+    """Read and validate every record of ``source`` (filling in its sha256 and count).
+
+    ``seen`` maps every index read so far to where it was read, across files, so a
+    duplicate is reported with both places. ``prefix`` goes before each index.
+    """
+    records = []
+    for record, where in iter_records(source):
+        if prefix:
+            record["index"] = prefix + record["index"]
+        index = record["index"]
+        first = seen.setdefault(index, f"{source.path}: {where}")
+        if first != f"{source.path}: {where}":
+            raise InputError(f'duplicate index "{index}" (first seen at {first})', source.path, where)
+        records.append(record)
+    source.records = len(records)
+    return records
+
+
+def iter_records(source: Source) -> Iterator[tuple[Record, str]]:
+    """Yield validated records of a JSON array or JSON Lines file (sniffed from the content)."""
+    path = source.path
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    _check_encoding_head(head, path)
+    start = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    first = start.lstrip()[:1]
+    if not first:
+        if len(head) >= 4096:  # only whitespace in the first block: look at the whole file
+            first = _first_non_space(path)
+        if not first:
+            raise InputError("file is empty (expected a JSON array of records or JSON Lines)", path)
+    if path.suffix.lower() in _JSONL_SUFFIXES or first == b"{":
+        yield from _iter_jsonl(source)
+    elif first == b"[":
+        yield from _iter_json_array(source)
+    else:
+        raise InputError("expected a JSON array of records or JSON Lines (one object per line)", path)
+
+
+def _first_non_space(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            stripped = block.lstrip()
+            if stripped:
+                return stripped[:1]
+    return b""
+
+
+def _check_encoding_head(head: bytes, path: Path) -> None:
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise InputError("file is UTF-32 encoded; save it as UTF-8", path)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and (head[1::2][:2] == b"\x00\x00"
+                                                                           or head[0::2][:2] == b"\x00\x00")):
+        raise InputError("file is UTF-16 encoded; save it as UTF-8", path)
+
+
+def _decode_problem(data: bytes, path: Path) -> InputError | None:
+    """Explain why ``data`` is not UTF-8 (Shift_JIS and friends are common for Japanese)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        for name, codec in (("Shift_JIS", "cp932"), ("EUC-JP", "euc_jp")):
+            try:
+                data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return InputError(f"file is not UTF-8 (looks like {name}); save it as UTF-8", path,
+                              f"line {line}")
+        return InputError(f"invalid UTF-8 byte at offset {err.start}", path, f"line {line}")
+    return None
+
+
+def _json_error(err: orjson.JSONDecodeError, data: bytes, path: Path, where: str | None) -> InputError:
+    problem = _decode_problem(data, path)
+    if problem is not None:
+        return problem
+    msg = err.msg.rstrip(".")
+    if "surrogate" in msg:
+        msg = f"{msg} (a lone surrogate escape such as \\ud800 is not text)"
+    if where is None:
+        where = f"line {err.lineno} column {err.colno}"
+    return InputError(f"invalid JSON: {msg}", path, where)
+
+
+def _iter_json_array(source: Source) -> Iterator[Record]:
+    path = source.path
+    data = path.read_bytes()
+    source.sha256 = hashlib.sha256(data).hexdigest()
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        items = orjson.loads(body)
+    except orjson.JSONDecodeError as err:
+        raise _json_error(err, body, path, None) from None
+    del data, body
+    if not isinstance(items, list):
+        raise InputError("expected a JSON array of records, found a JSON "
+                         f"{'object' if isinstance(items, dict) else type(items).__name__}", path)
+    extras = _Extras(source)
+    for number, obj in enumerate(items, 1):
+        where = f"record {number}"
+        record, extra = to_record(obj, path, where)
+        extras.note(record, extra, where)
+        yield record, where
+    extras.report()
+
+
+def _iter_jsonl(source: Source) -> Iterator[Record]:
+    path = source.path
+    digest = hashlib.sha256()
+    extras = _Extras(source)
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, 1):
+            digest.update(raw)
+            line = raw[3:] if number == 1 and raw.startswith(b"\xef\xbb\xbf") else raw
+            if not line.strip():
+                continue  # blank lines (and a trailing newline) are allowed
+            where = f"line {number}"
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError as err:
+                problem = _decode_problem(line, path)
+                if problem is not None:
+                    raise InputError(problem.problem, path, where) from None
+                raise _json_error(err, line, path, where) from None
+            record, extra = to_record(obj, path, where)
+            extras.note(record, extra, where)
+            yield record, where
+    source.sha256 = digest.hexdigest()
+    extras.report()
+
+
+class _Extras:
+    """Collects the warnings for fields outside the schema and unknown categories."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.extra_fields: dict[str, int] = {}
+        self.first_extra: str | None = None
+        self.categories: dict[str, str] = {}
+
+    def note(self, record: Record, extra: list[str], where: str) -> None:
+        for name in extra:
+            self.extra_fields[name] = self.extra_fields.get(name, 0) + 1
+            self.first_extra = self.first_extra or where
+        category = record["category"]
+        if category not in KNOWN_CATEGORIES and category not in self.categories:
+            self.categories[category] = where
+
+    def report(self) -> None:
+        path = self.source.path
+        if self.extra_fields:
+            names = ", ".join(f'"{k}" ({v})' for k, v in sorted(self.extra_fields.items()))
+            self.source.warnings.append(
+                f"{path}: {self.first_extra}: fields outside the schema are not kept: {names}")
+        for category, where in self.categories.items():
+            self.source.warnings.append(f'{path}: {where}: category "{category}" is not one of the eight '
+                                        "Dolly categories; kept as is")
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)

@@ -1,0 +1,155 @@
+"""Check a built folder the way the Hub's dataset viewer would, before anyone pushes it.
+
+First the manifest (every file's sha256 and size, line counts, no loading script), then
+the card (license, ``configs`` and ``dataset_info`` exactly as the manifest implies),
+then ``datasets`` itself: config names, split names, streaming the first rows of every
+split, and a full load of every config with row counts compared to the manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .layout import CARD_FILE, DATA_DIR, MANIFEST_FILE, PART_SPLIT, config_names
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    checks: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def check(self, passed: bool, problem: str) -> bool:
+        self.checks += 1
+        if not passed:
+            self.problems.append(problem)
+        return passed
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_manifest(folder: Path, report: Report) -> dict[str, Any] | None:
+    """The manifest exists, every file it lists matches, and nothing unlisted hides in data/."""
+    path = folder / MANIFEST_FILE
+    if not report.check(path.is_file(), f"{path}: missing"):
+        return None
+    try:
+        manifest = json.loads(path.read_bytes())
+    except ValueError as err:
+        report.check(False, f"{path}: not valid JSON ({err})")
+        return None
+    files: dict[str, dict[str, Any]] = manifest.get("files", {})
+    for relpath, meta in files.items():
+        file = folder / relpath
+        if not report.check(file.is_file(), f"{file}: listed in the manifest but missing"):
+            continue
+        report.check(file.stat().st_size == meta["bytes"],
+                     f"{file}: {file.stat().st_size} bytes, the manifest says {meta['bytes']}")
+        report.check(_sha256(file) == meta["sha256"], f"{file}: sha256 does not match the manifest")
+    for part in manifest.get("parts", []):
+        file = folder / part["file"]
+        if part["file"] not in files or not file.is_file():
+            report.check(False, f"{file}: part {part['name']} has no checked file")
+            continue
+        with open(file, "rb") as f:
+            lines = sum(1 for _ in f)
+        report.check(lines == part["records"],
+                     f"{file}: {lines} lines, the manifest says {part['records']} records")
+    data = folder / DATA_DIR
+    if data.is_dir():
+        for file in sorted(data.rglob("*")):
+            rel = file.relative_to(folder).as_posix()
+            report.check(file.is_dir() or rel in files, f"{file}: not listed in the manifest")
+    script = folder / f"{folder.resolve().name}.py"
+    report.check(not script.exists(), f"{script}: a loading script; datasets >= 4 refuses to load such a folder")
+    return manifest
+
+
+def check_card(folder: Path, manifest: dict[str, Any], report: Report) -> None:
+    """The card's YAML says CC BY-SA 3.0 and holds exactly the configs and sizes of the build."""
+    from huggingface_hub import DatasetCard
+
+    from .card import LICENSE, card_metadata
+
+    path = folder / CARD_FILE
+    if not report.check(path.is_file(), f"{path}: missing (the dataset card)"):
+        return
+    data = DatasetCard.load(path).data.to_dict()
+    report.check(data.get("license") == LICENSE, f"{path}: license is {data.get('license')!r}, not {LICENSE}")
+    expected = card_metadata(manifest)
+    for key in ("configs", "dataset_info"):
+        report.check(data.get(key) == expected[key], f"{path}: `{key}` does not match the manifest")
+
+
+def check_with_datasets(folder: Path, manifest: dict[str, Any], report: Report, rows: int, log: Log) -> None:
+    """What the dataset viewer does: list configs and splits, stream rows, load everything."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    parts = {p["name"]: p for p in manifest["parts"]}
+    expected_configs = config_names(len(parts))
+    root = str(folder)
+    configs = datasets.get_dataset_config_names(root)
+    if not report.check(sorted(configs) == sorted(expected_configs),
+                        f"config names {configs}, expected {expected_configs}"):
+        return
+    log(f"configs: {', '.join(configs)}")
+    features = list(manifest["features"])
+    with tempfile.TemporaryDirectory(prefix="dolly-ja-16k-verify-") as cache:
+        for config in expected_configs:
+            splits = {name: name for name in parts} if config == "all" else {PART_SPLIT: config}
+            found = datasets.get_dataset_split_names(root, config)
+            if not report.check(sorted(found) == sorted(splits), f"{config}: splits {found}, expected {list(splits)}"):
+                continue
+            for split, part in splits.items():
+                stream = datasets.load_dataset(root, config, split=split, streaming=True)
+                first = list(stream.take(rows))
+                with open(folder / parts[part]["file"], encoding="utf-8") as f:
+                    expected_rows = [json.loads(next(f)) for _ in range(min(rows, parts[part]["records"]))]
+                report.check(first == expected_rows, f"{config}/{split}: streamed rows differ from the file")
+            loaded = datasets.load_dataset(root, config, cache_dir=cache)
+            for split, part in splits.items():
+                ds = loaded[split]
+                report.check(ds.num_rows == parts[part]["records"],
+                             f"{config}/{split}: {ds.num_rows} rows, the manifest says {parts[part]['records']}")
+                report.check(list(ds.column_names) == features,
+                             f"{config}/{split}: columns {ds.column_names}, expected {features}")
+                report.check(ds.info.splits[split].num_bytes == parts[part]["num_bytes"],
+                             f"{config}/{split}: Arrow size {ds.info.splits[split].num_bytes}, "
+                             f"the card says {parts[part]['num_bytes']}")
+            log(f"{config}: " + ", ".join(f"{s} {loaded[s].num_rows:,} rows" for s in splits))
+
+
+def verify(folder: Path, rows: int = 5, log: Log = print) -> Report:
+    """Run every check; ``report.ok`` is True only if all of them hold."""
+    folder = Path(folder)
+    report = Report()
+    if not folder.is_dir():
+        report.check(False, f"{folder}: not a folder")
+    else:
+        manifest = check_manifest(folder, report)
+        if manifest is not None and report.ok:
+            check_card(folder, manifest, report)
+            if report.ok:
+                check_with_datasets(folder, manifest, report, rows, log)
+    for problem in report.problems:
+        log(f"FAIL {problem}")
+    log(f"{'ok' if report.ok else 'FAILED'}: {folder} ({report.checks} checks, {len(report.problems)} failed)")
+    return report
