@@ -7,6 +7,7 @@ publish can render it for its target repo and ``verify`` can re-derive what it m
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .layout import ALL_CONFIG, PART_SPLIT
@@ -101,6 +102,14 @@ def _category_rows(manifest: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _template(name: str):
+    """dataset_card/NAME: from the source tree when run from it, else from the installed package."""
+    in_tree = Path(__file__).resolve().parent.parent / "dataset_card" / name
+    if in_tree.is_file():
+        return in_tree
+    return resources.files("dolly_ja_16k.dataset_card").joinpath(name)
+
+
 def render_card(manifest: dict[str, Any], repo_id: str | None = None, part: str | None = None) -> str:
     """README.md text for a build (or, with ``part``, for one part's own repo)."""
     from huggingface_hub import DatasetCard
@@ -108,7 +117,7 @@ def render_card(manifest: dict[str, Any], repo_id: str | None = None, part: str 
     parts = None if part is None else [p for p in manifest["parts"] if p["name"] == part]
     records = sum(p["records"] for p in (parts or manifest["parts"]))
     name = PRETTY_NAME if part is None else f"{PRETTY_NAME}, part {part}"
-    template = resources.files("dolly_ja_16k.dataset_card").joinpath(TEMPLATE if part is None else PART_TEMPLATE)
+    template = _template(TEMPLATE if part is None else PART_TEMPLATE)
     card = DatasetCard.from_template(
         _card_data(manifest, records, parts, name),
         template_str=template.read_text(encoding="utf-8"),
