@@ -45,7 +45,6 @@ def card_metadata(manifest: dict[str, Any], parts: list[dict[str, Any]] | None =
     with a single ``train`` split. With one part (the per-part layout): just that part,
     as the default config's ``train`` split.
     """
-    features = _features(manifest)
     every = manifest["parts"]
     if parts is None:
         configs: list[dict[str, Any]] = [{
@@ -55,20 +54,20 @@ def card_metadata(manifest: dict[str, Any], parts: list[dict[str, Any]] | None =
         }]
         infos: list[dict[str, Any]] = [{
             "config_name": ALL_CONFIG,
-            "features": features,
+            "features": _features(manifest),
             "splits": [_split_info(p, p["name"]) for p in every],
             "download_size": sum(p["bytes"] for p in every),
             "dataset_size": sum(p["num_bytes"] for p in every),
         }]
         for p in every:
             configs.append({"config_name": p["name"], "data_files": [{"split": PART_SPLIT, "path": p["file"]}]})
-            infos.append({"config_name": p["name"], "features": features,
+            infos.append({"config_name": p["name"], "features": _features(manifest),
                           "splits": [_split_info(p, PART_SPLIT)],
                           "download_size": p["bytes"], "dataset_size": p["num_bytes"]})
         return {"configs": configs, "dataset_info": infos}
     configs = [{"config_name": "default", "data_files": [{"split": PART_SPLIT, "path": p["file"]}
                                                           for p in parts]}]
-    infos = [{"config_name": "default", "features": features,
+    infos = [{"config_name": "default", "features": _features(manifest),
               "splits": [{"name": PART_SPLIT, "num_bytes": sum(p["num_bytes"] for p in parts),
                           "num_examples": sum(p["records"] for p in parts)}],
               "download_size": sum(p["bytes"] for p in parts),
