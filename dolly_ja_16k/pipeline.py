@@ -120,7 +120,7 @@ def write_output(state: BuildState) -> None:
     })
     with Staging(opts.out) as staging:
         stats = []
-        for name, records in zip(part_names(opts.parts), state.parts):
+        for name, records in zip(part_names(opts.parts), state.parts, strict=True):
             data = encode_lines(records)
             staging.write(f"data/{name}.jsonl", data)
             stats.append(part_stats(name, records, data, state.fields))

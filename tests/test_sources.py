@@ -76,7 +76,8 @@ def test_supplement_indexes_are_prefixed_and_checked_across_files(tmp_path):
     assert [r["index"] for r in source] == ["0", "1", "2"]
     assert [r["index"] for r in extra] == ["user-0", "user-1"]
     again = write_jsonl(tmp_path / "more.jsonl", [make_record(1)])
-    with pytest.raises(InputError, match=r'more.jsonl: line 1: duplicate index "user-1" \(first seen at .*mine.jsonl: line 2\)'):
+    expected = r'more.jsonl: line 1: duplicate index "user-1" \(first seen at .*mine.jsonl: line 2\)'
+    with pytest.raises(InputError, match=expected):
         _read(again, seen, SUPPLEMENT_PREFIX)
 
 
