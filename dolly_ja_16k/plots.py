@@ -1,0 +1,140 @@
+"""The card's two pictures: category mix per part, and instruction/output lengths per part.
+
+Both functions take plain data and return PNG bytes that are identical across identical
+builds (Agg backend, fixed size and dpi, no timestamp or software metadata).
+
+Importing matplotlib takes about half a second, so a build renders the pictures in a
+child process (``Renderer``) that is started before the review and imports matplotlib
+while the parent reads, reviews and splits; the parent then sends it the data and reads
+back the PNGs. ``python -m dolly_ja_16k.plots`` is that child: JSON in on stdin, JSON out.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import subprocess
+import sys
+from typing import Any
+
+from .errors import DollyError
+
+CATEGORY_MIX = "images/category_mix.png"
+LENGTHS = "images/lengths.png"
+TITLES = {CATEGORY_MIX: "Category mix per part", LENGTHS: "Length of instruction and output per part"}
+_DPI = 100
+_SAVE = {"format": "png", "dpi": _DPI, "metadata": {"Software": None}}
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, **_SAVE)
+    _pyplot().close(fig)
+    return buf.getvalue()
+
+
+def category_mix_png(parts: list[tuple[str, dict[str, int]]]) -> bytes:
+    """100 % stacked bars: the share of each category in each part."""
+    plt = _pyplot()
+    names = [name for name, _ in parts]
+    categories = sorted({c for _, counts in parts for c in counts})
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.5 * len(parts)))
+    left = [0.0] * len(parts)
+    cmap = plt.get_cmap("tab10")
+    for k, category in enumerate(categories):
+        shares = []
+        for _, counts in parts:
+            total = sum(counts.values()) or 1
+            shares.append(counts.get(category, 0) / total)
+        ax.barh(names, shares, left=left, color=cmap(k % 10), label=category)
+        left = [a + b for a, b in zip(left, shares)]
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("share of records")
+    ax.set_title("Category mix per part")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 - 0.02 * len(parts)), ncol=4, fontsize="small",
+              frameon=False)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def lengths_png(parts: list[tuple[str, list[int], list[int]]]) -> bytes:
+    """Box plots of instruction and output length (characters, log scale) per part."""
+    plt = _pyplot()
+    names = [name for name, _, _ in parts]
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    for ax, column, title in ((axes[0], 1, "instruction"), (axes[1], 2, "output")):
+        data = [[max(1, n) for n in p[column]] or [1] for p in parts]
+        ax.boxplot(data, showfliers=False)
+        ax.set_xticks(range(1, len(names) + 1), names)
+        ax.set_yscale("log")
+        ax.set_title(f"{title} length")
+        ax.set_xlabel("part")
+    axes[0].set_ylabel("characters (log scale)")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def render_all(data: dict[str, Any]) -> dict[str, bytes]:
+    """Both pictures from ``plot_data`` output, keyed by their path in the build."""
+    return {
+        CATEGORY_MIX: category_mix_png([(p["name"], p["categories"]) for p in data["parts"]]),
+        LENGTHS: lengths_png([(p["name"], p["instruction"], p["output"]) for p in data["parts"]]),
+    }
+
+
+def plot_data(parts: list[tuple[str, list[dict[str, Any]]]]) -> dict[str, Any]:
+    """Plain data for ``render_all`` from named lists of records."""
+    out = []
+    for name, records in parts:
+        counts: dict[str, int] = {}
+        for r in records:
+            counts[r["category"]] = counts.get(r["category"], 0) + 1
+        out.append({"name": name, "categories": dict(sorted(counts.items())),
+                    "instruction": [len(r["instruction"]) for r in records],
+                    "output": [len(r["output"]) for r in records]})
+    return {"parts": out}
+
+
+class Renderer:
+    """A child process that imports matplotlib now and renders when ``render`` sends it data."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "dolly_ja_16k.plots"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def render(self, data: dict[str, Any]) -> dict[str, bytes]:
+        import orjson
+
+        out, err = self.proc.communicate(orjson.dumps(data))
+        if self.proc.returncode != 0:
+            last = err.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+            raise DollyError(f"rendering the card's pictures failed: {last[0]}")
+        return {path: base64.b64decode(png) for path, png in orjson.loads(out).items()}
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _main() -> None:
+    import orjson
+
+    _pyplot()  # the slow import, done while the parent is still reviewing and splitting
+    data = orjson.loads(sys.stdin.buffer.read())
+    pngs = render_all(data)
+    sys.stdout.buffer.write(orjson.dumps({k: base64.b64encode(v).decode() for k, v in pngs.items()}))
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,280 @@
+"""The review step: small named checks that fix, flag or drop records between reading and splitting.
+
+databricks-dolly-15k-ja is a machine translation with known defects (Wikipedia citation
+marks, answers copied from the context or into the instruction, duplicates, untranslated
+text). Each check below is one small object with a name, a one-line description and an
+action; ``run_review`` applies them in order and returns the kept records, one report row
+per finding (written to ``review.jsonl``) and per-rule counts for the manifest and card.
+
+Fixes run first (whitespace, citation marks), so the other checks see the text that will
+be written. ``--keep-all`` turns every check into a flag: nothing is changed or dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InputError
+from .records import Record
+
+FIX, FLAG, DROP = "fix", "flag", "drop"
+#: What a report row says happened to the record.
+FIXED, FLAGGED, DROPPED = "fixed", "flagged", "dropped"
+EXCERPT = 60
+TEXT_FIELDS = ("instruction", "input", "output")
+
+
+def excerpt(text: str, start: int = 0, width: int = EXCERPT) -> str:
+    """A one-line piece of ``text`` around ``start`` for the report (about ``width`` chars)."""
+    begin = max(0, start - width // 3)
+    piece = text[begin:begin + width].replace("\n", " ")
+    return ("…" if begin else "") + piece + ("…" if begin + width < len(text) else "")
+
+
+# ---------------------------------------------------------------------------------- fixes
+
+@dataclass(frozen=True)
+class Fix:
+    """A check that rewrites text in place; ``apply`` returns a report note or None if unchanged."""
+
+    name: str
+    description: str
+    apply: Callable[[Record], str | None]
+    action: str = FIX
+    default: str = FIX
+
+
+def _fix_whitespace(record: Record) -> str | None:
+    changed = []
+    for name in TEXT_FIELDS:
+        value = record[name]  # type: ignore[literal-required]
+        new = value.replace("\r\n", "\n").replace("\r", "\n").strip() if ("\r" in value or value[:1].isspace()
+                                                                           or value[-1:].isspace()) else value
+        if new != value:
+            record[name] = new  # type: ignore[literal-required]
+            changed.append(name)
+    return f"trimmed {', '.join(changed)}" if changed else None
+
+
+#: Reference marks as Wikipedia prints them: [1] … [999]. Four digits are years ("[1994]").
+_CITATION = re.compile(r"[ \t]*\[\d{1,3}\]")
+
+
+def _fix_citations(record: Record) -> str | None:
+    note = None
+    removed = 0
+    for name in ("input", "output"):
+        value = record[name]  # type: ignore[literal-required]
+        if "[" not in value:
+            continue
+        match = _CITATION.search(value)
+        if match is None:
+            continue
+        new, count = _CITATION.subn("", value)
+        note = note or excerpt(value, match.start())
+        removed += count
+        record[name] = new.strip()  # type: ignore[literal-required]
+    return f"{removed} removed: {note}" if removed else None
+
+
+# -------------------------------------------------------------------------------- finders
+
+Finding = tuple[int, str]  # position in the record list, excerpt / note
+
+
+@dataclass(frozen=True)
+class Finder:
+    """A check that points at records; they are dropped if its name is in the drop set, else flagged."""
+
+    name: str
+    description: str
+    scan: Callable[[list[Record]], list[Finding]]
+    default: str = FLAG
+
+    @property
+    def action(self) -> str:
+        return self.default
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _scan_input_equals_output(records: list[Record]) -> list[Finding]:
+    return [(i, excerpt(r["output"])) for i, r in enumerate(records)
+            if r["input"] and _squash(r["input"]) == _squash(r["output"])]
+
+
+#: The output makes up at least this share of the instruction that contains it; below it
+#: are multiple-choice questions whose answer is one of the offered choices ("トープとロープ").
+OUTPUT_SHARE = 0.8
+
+
+def _scan_output_in_instruction(records: list[Record]) -> list[Finding]:
+    found = []
+    for i, r in enumerate(records):
+        out, ins = _squash(r["output"]), _squash(r["instruction"])
+        if out and out in ins and len(out) >= OUTPUT_SHARE * len(ins):
+            found.append((i, excerpt(r["instruction"])))
+    return found
+
+
+def _scan_duplicates(records: list[Record]) -> list[Finding]:
+    first: dict[tuple[str, str, str], str] = {}
+    found = []
+    for i, r in enumerate(records):
+        key = (_squash(r["instruction"]), _squash(r["input"]), _squash(r["output"]))
+        seen = first.setdefault(key, r["index"])
+        if seen != r["index"]:
+            found.append((i, f"same as index {seen}: {excerpt(r['instruction'])}"))
+    return found
+
+
+#: Below this share of Japanese script among the letters of instruction + output, a record
+#: is mostly untranslated. Most such records are legitimate lists of English titles and
+#: names, so the check only flags by default.
+JAPANESE_SHARE = 0.3
+# Counted on UTF-8 bytes, which keeps the scan in C: kana and kanji (U+3040-U+9FFF) start
+# with a lead byte E3-E9, except the CJK punctuation block U+3000-U+303F (E3 80 xx).
+_NOT_JAPANESE_LEAD = bytes(b for b in range(256) if not 0xE3 <= b <= 0xE9)
+_NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
+
+
+def japanese_share(text: str) -> float:
+    """Share of kana and kanji among the kana, kanji and Latin letters of ``text`` (1.0 if none)."""
+    data = text.encode()
+    japanese = len(data.translate(None, _NOT_JAPANESE_LEAD)) - data.count(b"\xe3\x80")
+    latin = len(data.translate(None, _NOT_ASCII_LETTER))
+    return japanese / (japanese + latin) if japanese + latin else 1.0
+
+
+def _scan_non_japanese(records: list[Record]) -> list[Finding]:
+    found = []
+    for i, r in enumerate(records):
+        share = japanese_share(r["instruction"] + r["output"])
+        if share < JAPANESE_SHARE:
+            found.append((i, f"{share:.0%} Japanese: {excerpt(r['output'])}"))
+    return found
+
+
+FIXES: list[Fix] = [
+    Fix("whitespace", "trim leading and trailing whitespace, turn \\r\\n into \\n (no NFKC)", _fix_whitespace),
+    Fix("citation_marks", "remove Wikipedia reference marks such as [3] from input and output", _fix_citations),
+]
+FINDERS: list[Finder] = [
+    Finder("input_equals_output", "input and output are the same text (the answer copies the context)",
+           _scan_input_equals_output, DROP),
+    Finder("output_in_instruction", "the answer was pasted into the instruction "
+           f"(output is at least {OUTPUT_SHARE:.0%} of it)", _scan_output_in_instruction, DROP),
+    Finder("duplicate", "same instruction, input and output as an earlier record (whitespace "
+           "normalised); the first is kept", _scan_duplicates, DROP),
+    Finder("non_japanese", f"under {JAPANESE_SHARE:.0%} of the letters in instruction + output are "
+           "Japanese (mostly lists of English titles)", _scan_non_japanese, FLAG),
+]
+CHECKS: list[Fix | Finder] = [*FIXES, *FINDERS]
+#: The rule name used in the report for records left out by ``--style``.
+STYLE_RULE = "style"
+
+
+def default_drop() -> frozenset[str]:
+    return frozenset(f.name for f in FINDERS if f.default == DROP)
+
+
+def parse_drop(text: str) -> frozenset[str]:
+    """``--drop RULE[,RULE…]``: the checks whose records are dropped ("" drops none)."""
+    names = frozenset(n.strip() for n in text.split(",") if n.strip())
+    fixes = {f.name for f in FIXES}
+    known = {f.name for f in FINDERS}
+    for name in sorted(names):
+        if name in fixes:
+            raise InputError(f"--drop: {name} is a fix, not a check that can drop records; "
+                             f"choose from {', '.join(sorted(known))}")
+        if name not in known:
+            raise InputError(f"--drop: unknown rule {name!r}; choose from {', '.join(sorted(known))}")
+    return names
+
+
+@dataclass
+class ReviewResult:
+    records: list[Record]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    dropped: int = 0
+    styles: dict[str, int] | None = None
+
+    def summary_text(self, total: int, keep_all: bool) -> str:
+        changed = sum(r["count"] for r in self.rules if r["action"] == FIX)
+        if keep_all:
+            return (f"The review checked {total:,} records and changed or dropped nothing (`--keep-all`); "
+                    "what it found is flagged below and in `review.jsonl`.")
+        text = (f"The review checked {total:,} records: {changed:,} fixes were made, {self.dropped:,} "
+                f"records were dropped and {len(self.records):,} kept.")
+        return text
+
+
+def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_all: bool = False,
+               style: str | None = None, tag_style: bool = True) -> ReviewResult:
+    """Apply the checks to ``records`` (fixes change them in place unless ``keep_all``)."""
+    drop_set = frozenset() if keep_all else (default_drop() if drop is None else frozenset(drop))
+    rows: list[dict[str, Any]] = []
+    rules: list[dict[str, Any]] = []
+    for fix in FIXES:
+        count = 0
+        for r in records:
+            target = dict(r) if keep_all else r
+            note = fix.apply(target)  # type: ignore[arg-type]
+            if note is not None:
+                count += 1
+                rows.append({"index": r["index"], "rule": fix.name, "action": FLAGGED if keep_all else FIXED,
+                             "excerpt": note})
+        rules.append({"name": fix.name, "action": FLAG if keep_all else FIX, "description": fix.description,
+                      "count": count})
+    dropped: set[int] = set()
+    for finder in FINDERS:
+        action = DROP if finder.name in drop_set else FLAG
+        findings = finder.scan(records)
+        for position, note in findings:
+            rows.append({"index": records[position]["index"], "rule": finder.name,
+                         "action": DROPPED if action == DROP else FLAGGED, "excerpt": note})
+            if action == DROP:
+                dropped.add(position)
+        rules.append({"name": finder.name, "action": action, "description": finder.description,
+                      "count": len(findings)})
+    kept = [r for i, r in enumerate(records) if i not in dropped] if dropped else list(records)
+    result = ReviewResult(kept, rows, rules, len(dropped))
+    if tag_style and not keep_all:
+        from .style import classify
+
+        for r in kept:
+            r["style"] = classify(r["output"])
+        if style is not None:
+            left_out = [r for r in kept if r["style"] != style]
+            for r in left_out:
+                rows.append({"index": r["index"], "rule": STYLE_RULE, "action": DROPPED,
+                             "excerpt": f"{r['style']}: {excerpt(r['output'], len(r['output']))}"})
+            rules.append({"name": STYLE_RULE, "action": DROP,
+                          "description": f"keep only records whose output is `{style}` (`--style`)",
+                          "count": len(left_out)})
+            result.dropped += len(left_out)
+            kept = [r for r in kept if r["style"] == style]
+            result.records = kept
+        counts: dict[str, int] = {}
+        for r in kept:
+            counts[r["style"]] = counts.get(r["style"], 0) + 1
+        result.styles = dict(sorted(counts.items()))
+    return result
+
+
+def format_report(result: ReviewResult, total: int, keep_all: bool = False) -> str:
+    """The review as plain text, for ``dolly-ja-16k review``."""
+    lines = [result.summary_text(total, keep_all), ""]
+    width = max(len(r["name"]) for r in result.rules)
+    for r in result.rules:
+        lines.append(f"  {r['name']:<{width}}  {r['action']:<4}  {r['count']:>6,}  {r['description']}")
+    if result.styles is not None:
+        lines.append("")
+        lines.append("style of output: " + ", ".join(f"{k} {v:,}" for k, v in result.styles.items()))
+    return "\n".join(lines)
