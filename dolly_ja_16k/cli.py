@@ -109,3 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_FAILED
+    except OSError as err:  # the system refused: disk full, no permission, ...
+        name = f"{err.filename}: " if err.filename else ""
+        print(f"error: {name}{err.strerror or err}", file=sys.stderr)
+        return EXIT_FAILED

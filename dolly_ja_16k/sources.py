@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 
 from .errors import HubError, InputError
-from .records import KNOWN_CATEGORIES, Record, to_record
+from .records import FIELDS, KNOWN_CATEGORIES, Record, to_record
 
 DEFAULT_SOURCE = (
     "hf://datasets/kunishou/databricks-dolly-15k-ja@6391034b0126850543299cda071dc6281c31a6fb"
@@ -102,13 +102,14 @@ def read_records(source: Source, seen: dict[str, str], prefix: str = "") -> list
     duplicate is reported with both places. ``prefix`` goes before each index.
     """
     records = []
+    name = str(source.path)
     for record, where in iter_records(source):
         if prefix:
             record["index"] = prefix + record["index"]
         index = record["index"]
-        first = seen.setdefault(index, f"{source.path}: {where}")
-        if first != f"{source.path}: {where}":
-            raise InputError(f'duplicate index "{index}" (first seen at {first})', source.path, where)
+        if index in seen:
+            raise InputError(f'duplicate index "{index}" (first seen at {seen[index]})', source.path, where)
+        seen[index] = f"{name}: {where}"
         records.append(record)
     source.records = len(records)
     return records
@@ -152,20 +153,27 @@ def _check_encoding_head(head: bytes, path: Path) -> None:
         raise InputError("file is UTF-16 encoded; save it as UTF-8", path)
 
 
+_JAPANESE = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")  # what cp932 makes of stray bytes such as 0xff
+
+
 def _decode_problem(data: bytes, path: Path) -> InputError | None:
     """Explain why ``data`` is not UTF-8 (Shift_JIS and friends are common for Japanese)."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - data.rfind(b"\n", 0, err.start)
         for name, codec in (("Shift_JIS", "cp932"), ("EUC-JP", "euc_jp")):
             try:
-                data.decode(codec)
+                text = data.decode(codec)
             except UnicodeDecodeError:
                 continue
-            return InputError(f"file is not UTF-8 (looks like {name}); save it as UTF-8", path,
-                              f"line {line}")
-        return InputError(f"invalid UTF-8 byte at offset {err.start}", path, f"line {line}")
+            if _JAPANESE.search(text) and not _PRIVATE_USE.search(text):
+                return InputError(f"file is not UTF-8 (looks like {name}); save it as UTF-8", path,
+                                  f"line {line}")
+        return InputError(f"file is not valid UTF-8 (byte 0x{data[err.start]:02x} at byte {column} of the "
+                          "line); save it as UTF-8", path, f"line {line}")
     return None
 
 
@@ -176,6 +184,8 @@ def _json_error(err: orjson.JSONDecodeError, data: bytes, path: Path, where: str
     msg = err.msg.rstrip(".")
     if "surrogate" in msg:
         msg = f"{msg} (a lone surrogate escape such as \\ud800 is not text)"
+    elif "control character" in msg:
+        msg = f"{msg} (a raw control character such as NUL; write tab and newline as \\t and \\n)"
     if where is None:
         where = f"line {err.lineno} column {err.colno}"
     return InputError(f"invalid JSON: {msg}", path, where)
@@ -191,6 +201,8 @@ def _iter_json_array(source: Source) -> Iterator[Record]:
     except orjson.JSONDecodeError as err:
         raise _json_error(err, body, path, None) from None
     del data, body
+    if items == []:
+        raise InputError("the JSON array is empty; expected records", path)
     if not isinstance(items, list):
         raise InputError("expected a JSON array of records, found a JSON "
                          f"{'object' if isinstance(items, dict) else type(items).__name__}", path)
@@ -207,6 +219,7 @@ def _iter_jsonl(source: Source) -> Iterator[Record]:
     path = source.path
     digest = hashlib.sha256()
     extras = _Extras(source)
+    first = True  # no record read yet
     with open(path, "rb") as f:
         for number, raw in enumerate(f, 1):
             digest.update(raw)
@@ -220,12 +233,35 @@ def _iter_jsonl(source: Source) -> Iterator[Record]:
                 problem = _decode_problem(line, path)
                 if problem is not None:
                     raise InputError(problem.problem, path, where) from None
-                raise _json_error(err, line, path, where) from None
-            record, extra = to_record(obj, path, where)
+                one_object = _single_object(path) if first else None  # e.g. a pretty-printed {...}
+                raise one_object or _json_error(err, line, path, where) from None
+            try:
+                record, extra = to_record(obj, path, where)
+            except InputError as err:
+                if first and isinstance(obj, dict) and not set(obj) & set(FIELDS):
+                    raise _single_object(path) or err from None
+                raise
+            first = False
             extras.note(record, extra, where)
             yield record, where
     source.sha256 = digest.hexdigest()
     extras.report()
+
+
+def _single_object(path: Path) -> InputError | None:
+    """The error for a .json file holding one JSON object (not an array), else None."""
+    if path.suffix.lower() in _JSONL_SUFFIXES:
+        return None
+    data = path.read_bytes()
+    try:
+        obj = orjson.loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    keys = ", ".join(f'"{k}"' for k in list(obj)[:5]) + (", ..." if len(obj) > 5 else "")
+    return InputError("expected a JSON array of records or JSON Lines (one object per line), found one JSON "
+                      f"object{f' with keys {keys}' if keys else ''}", path)
 
 
 class _Extras:
