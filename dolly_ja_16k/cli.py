@@ -90,6 +90,48 @@ def make_parser() -> argparse.ArgumentParser:
 COMMANDS = [_add_build, _add_verify]
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def _add_publish(sub: argparse._SubParsersAction) -> None:
+    from .layout import DEFAULT_BRANCH, DEFAULT_OUT, LAYOUT_SINGLE, LAYOUTS
+
+    p = sub.add_parser("publish", help="upload a built folder to the Hugging Face Hub, one commit per repo")
+    p.add_argument("--repo-id", required=True, metavar="OWNER/NAME", help="dataset repo to publish to")
+    p.add_argument("--dir", type=Path, default=Path(DEFAULT_OUT), help="built folder (default: %(default)s)")
+    p.add_argument("--layout", choices=LAYOUTS, default=LAYOUT_SINGLE,
+                   help="single: one repo with every config; per-part: repos OWNER/NAME-1_of_4 … "
+                        "(default: %(default)s)")
+    p.add_argument("--private", action="store_true", help="create new repos as private")
+    p.add_argument("--revision", default=DEFAULT_BRANCH, metavar="BRANCH",
+                   help="branch to commit to, created if missing (default: %(default)s)")
+    p.add_argument("--create-pr", action="store_true", help="open a pull request instead of committing to the branch")
+    p.add_argument("--message", metavar="TEXT", help="commit message (default: says what was built)")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    p.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                   help="give up when the Hub does not answer for this long (default: %(default)s)")
+    p.set_defaults(run=_run_publish)
+
+
+def _run_publish(args: argparse.Namespace) -> int:
+    from .publish import PublishOptions, publish
+
+    publish(PublishOptions(repo_id=args.repo_id, folder=args.dir, layout=args.layout, private=args.private,
+                           revision=args.revision, create_pr=args.create_pr, message=args.message,
+                           dry_run=args.dry_run, timeout=args.timeout), log=lambda line: print(line, flush=True))
+    return EXIT_OK
+
+
+COMMANDS.append(_add_publish)
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwind so staging folders are cleaned up
 

@@ -16,6 +16,13 @@ PART_SPLIT = "train"
 #: Paths a publish owns on the Hub: files under them that a new build lacks are deleted.
 MANAGED_PATHS = (CARD_FILE, MANIFEST_FILE, REVIEW_FILE, DATA_DIR + "/", IMAGES_DIR + "/")
 DEFAULT_OUT = "dist/dolly-ja-16k"
+#: Hub repo type and default branch a publish writes to.
+REPO_TYPE = "dataset"
+DEFAULT_BRANCH = "main"
+#: ``single``: one repo with every config; ``per-part``: one repo per part (``NAME-2_of_4``).
+LAYOUT_SINGLE = "single"
+LAYOUT_PER_PART = "per-part"
+LAYOUTS = (LAYOUT_SINGLE, LAYOUT_PER_PART)
 
 _PART = re.compile(r"^(\d+)_of_(\d+)$")
 
@@ -50,3 +57,8 @@ def config_names(parts: int) -> list[str]:
 def per_part_repo_id(repo_id: str, part: str) -> str:
     """The repo of one part in the per-part layout: ``OWNER/NAME-2_of_4``."""
     return f"{repo_id}-{part}"
+
+
+def is_managed(path: str) -> bool:
+    """True for repo paths a publish owns (see ``MANAGED_PATHS``)."""
+    return any(path.startswith(p) if p.endswith("/") else path == p for p in MANAGED_PATHS)
