@@ -47,7 +47,7 @@ def category_mix_png(parts: list[tuple[str, dict[str, int]]]) -> bytes:
     plt = _pyplot()
     names = [name for name, _ in parts]
     categories = sorted({c for _, counts in parts for c in counts})
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.5 * len(parts)))
+    fig, ax = plt.subplots(figsize=(8, 1.3 + 0.4 * len(parts)))
     left = [0.0] * len(parts)
     cmap = plt.get_cmap("tab10")
     for k, category in enumerate(categories):
@@ -61,9 +61,9 @@ def category_mix_png(parts: list[tuple[str, dict[str, int]]]) -> bytes:
     ax.invert_yaxis()
     ax.set_xlabel("share of records")
     ax.set_title("Category mix per part")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 - 0.02 * len(parts)), ncol=4, fontsize="small",
-              frameon=False)
-    fig.tight_layout()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    # fixed margins instead of tight_layout(), which draws the figure an extra time
+    fig.subplots_adjust(left=0.1, right=0.72, top=0.86, bottom=0.22)
     return _png(fig)
 
 
@@ -80,7 +80,7 @@ def lengths_png(parts: list[tuple[str, list[int], list[int]]]) -> bytes:
         ax.set_title(f"{title} length")
         ax.set_xlabel("part")
     axes[0].set_ylabel("characters (log scale)")
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.15, wspace=0.08)
     return _png(fig)
 
 
@@ -112,14 +112,31 @@ class Renderer:
         self.proc = subprocess.Popen([sys.executable, "-m", "dolly_ja_16k.plots"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
-    def render(self, data: dict[str, Any]) -> dict[str, bytes]:
+    def send(self, data: dict[str, Any]) -> None:
+        """Hand the child its data; it renders while the caller does other work."""
         import orjson
 
-        out, err = self.proc.communicate(orjson.dumps(data))
+        stdin, self.proc.stdin = self.proc.stdin, None  # so communicate() only reads
+        assert stdin is not None
+        try:
+            stdin.write(orjson.dumps(data))
+            stdin.close()
+        except BrokenPipeError:
+            pass  # the child died; result() reports its error
+
+    def result(self) -> dict[str, bytes]:
+        """The PNGs by path, once the child is done."""
+        import orjson
+
+        out, err = self.proc.communicate()
         if self.proc.returncode != 0:
             last = err.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
             raise DollyError(f"rendering the card's pictures failed: {last[0]}")
         return {path: base64.b64decode(png) for path, png in orjson.loads(out).items()}
+
+    def render(self, data: dict[str, Any]) -> dict[str, bytes]:
+        self.send(data)
+        return self.result()
 
     def close(self) -> None:
         if self.proc.poll() is None:
