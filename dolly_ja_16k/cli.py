@@ -49,7 +49,26 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--target-size", type=_positive, metavar="N",
                    help="make the total exactly N records (error if fewer are available)")
     p.add_argument("--repo-id", metavar="OWNER/NAME", help="Hub repo the card's usage snippets name")
+    _add_review_options(p)
+    p.add_argument("--style", choices=["keitai", "jotai"],
+                   help="build from records of one speech style only: keitai (です・ます) or jotai (だ・である)")
     p.set_defaults(run=_run_build)
+
+
+def _add_review_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--drop", metavar="RULE[,RULE…]",
+                   help="review checks whose records are dropped, replacing the defaults (input_equals_output,"
+                        "output_in_instruction,duplicate); '' drops none")
+    p.add_argument("--keep-all", action="store_true",
+                   help="review reports only: nothing is changed or dropped and there is no style column")
+    p.add_argument("--no-style", dest="tag_style", action="store_false",
+                   help="do not add the style column (faster)")
+
+
+def _drop(args: argparse.Namespace) -> frozenset[str] | None:
+    from .review import parse_drop
+
+    return None if args.drop is None else parse_drop(args.drop)
 
 
 def _run_build(args: argparse.Namespace) -> int:
@@ -57,7 +76,8 @@ def _run_build(args: argparse.Namespace) -> int:
 
     options = BuildOptions(source=args.source, out=args.out, parts=args.parts, strategy=args.strategy,
                            seed=args.seed, supplements=args.supplement, target_size=args.target_size,
-                           repo_id=args.repo_id)
+                           repo_id=args.repo_id, keep_all=args.keep_all, drop=_drop(args), style=args.style,
+                           tag_style=args.tag_style)
     manifest = build(options)
     sizes = " / ".join(f"{p['records']:,}" for p in manifest["parts"])
     print(f"built {manifest['records']:,} records in {len(manifest['parts'])} parts ({sizes}) -> {args.out}")
@@ -87,7 +107,21 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = [_add_build, _add_verify]
+def _add_review(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("review", help="print the review report of a source without building")
+    p.add_argument("src", help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH")
+    _add_review_options(p)
+    p.set_defaults(run=_run_review)
+
+
+def _run_review(args: argparse.Namespace) -> int:
+    from .review import review_source
+
+    print(review_source(args.src, _drop(args), args.keep_all, args.tag_style))
+    return EXIT_OK
+
+
+COMMANDS = [_add_build, _add_verify, _add_review]
 
 
 def _seconds(text: str) -> float:

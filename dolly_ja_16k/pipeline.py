@@ -30,6 +30,14 @@ class BuildOptions:
     supplements: list[str] = field(default_factory=list)
     target_size: int | None = None
     repo_id: str | None = None
+    #: Review: report every finding but change and drop nothing (parts equal a plain build).
+    keep_all: bool = False
+    #: Review checks whose records are dropped; None means each check's default.
+    drop: frozenset[str] | None = None
+    #: Keep only records of this style (keitai or jotai); needs ``tag_style``.
+    style: str | None = None
+    #: Add the ``style`` column (polite / plain / mixed / none) to every record.
+    tag_style: bool = True
 
     def recorded(self) -> dict[str, Any]:
         """The options as the manifest and card show them (no local paths)."""
@@ -48,6 +56,8 @@ class BuildState:
     #: Files other steps add to the build (path in the repo → bytes), tracked in the manifest.
     extra_files: dict[str, bytes] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: The child process rendering the card's pictures (started early, see plots.py).
+    renderer: Any = None
 
 
 Step = Callable[[BuildState], None]
@@ -78,6 +88,66 @@ def read_inputs(state: BuildState) -> None:
     for src in [state.source, *state.supplements]:
         for message in src.warnings:
             warn(message)
+
+
+def start_renderer(state: BuildState) -> None:
+    """Start the child that renders the card's pictures: it imports matplotlib (about 0.4 s)
+    while this process reads, reviews and splits."""
+    from .plots import Renderer
+
+    state.renderer = Renderer()
+
+
+def review_records(state: BuildState) -> None:
+    """Fix, flag and drop records (review.py), tag their style, and list every finding in review.jsonl."""
+    from .layout import REVIEW_FILE
+    from .review import run_review
+    from .write import encode_lines
+
+    opts = state.options
+    if opts.style is not None and (opts.keep_all or not opts.tag_style):
+        raise InputError("--style needs style tagging; it cannot be combined with --keep-all or --no-style")
+    total = len(state.records)
+    result = run_review(state.records, opts.drop, opts.keep_all, opts.style, opts.tag_style)
+    state.records = result.records
+    tagged = result.styles is not None
+    if tagged:
+        state.fields.append("style")
+    state.extra_files[REVIEW_FILE] = encode_lines(result.rows)  # type: ignore[arg-type]
+    state.manifest["review"] = {
+        "summary_text": result.summary_text(total, opts.keep_all),
+        "mode": "keep-all: findings are flagged only, nothing changed or dropped" if opts.keep_all
+                else "applied: fixes made, records of dropping checks removed",
+        "file": REVIEW_FILE,
+        "records_in": total,
+        "records_dropped": result.dropped,
+        "records_kept": len(result.records),
+        "rules": result.rules,
+        "styles": result.styles,
+        "options": {"keep_all": opts.keep_all, "style": opts.style, "tag_style": tagged,
+                    "drop": sorted(r["name"] for r in result.rules if r["action"] == "drop")},
+        "images": [],
+    }
+
+
+def render_images(state: BuildState) -> None:
+    """The card's pictures of the split parts, from the renderer started by the review."""
+    from .plots import TITLES, Renderer, plot_data
+
+    if "review" not in state.manifest:
+        return
+    renderer = state.renderer or Renderer()
+    try:
+        names = part_names(state.options.parts)
+        renderer.send(plot_data(list(zip(names, state.parts, strict=True))))
+        import huggingface_hub  # noqa: F401  (the card needs it next: import it while the child draws)
+
+        pngs = renderer.result()
+    finally:
+        renderer.close()
+        state.renderer = None
+    state.extra_files.update(pngs)
+    state.manifest["review"]["images"] = [{"path": path, "title": TITLES[path]} for path in pngs]
 
 
 def fit_target_size(state: BuildState) -> None:
@@ -132,12 +202,17 @@ def write_output(state: BuildState) -> None:
         staging.commit()
 
 
-STEPS: list[Step] = [check_options, read_inputs, fit_target_size, split_parts, write_output]
+STEPS: list[Step] = [check_options, start_renderer, read_inputs, review_records, fit_target_size, split_parts,
+                     render_images, write_output]
 
 
 def build(options: BuildOptions, steps: list[Step] | None = None) -> dict[str, Any]:
     """Run the build and return its manifest."""
     state = BuildState(options)
-    for step in steps or STEPS:
-        step(state)
+    try:
+        for step in steps or STEPS:
+            step(state)
+    finally:
+        if state.renderer is not None:  # a step failed between the review and the pictures
+            state.renderer.close()
     return state.manifest

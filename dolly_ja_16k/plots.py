@@ -56,7 +56,7 @@ def category_mix_png(parts: list[tuple[str, dict[str, int]]]) -> bytes:
             total = sum(counts.values()) or 1
             shares.append(counts.get(category, 0) / total)
         ax.barh(names, shares, left=left, color=cmap(k % 10), label=category)
-        left = [a + b for a, b in zip(left, shares)]
+        left = [a + b for a, b in zip(left, shares, strict=True)]
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
     ax.set_xlabel("share of records")

@@ -42,7 +42,7 @@ _POLITE, _PLAIN, _NO_PREDICATE = 1, 2, 0
 _SENTENCES = re.compile(r"[。！？!?\n：:]+")
 #: Trailing symbols, brackets, quotes and spaces that follow a sentence's last word.
 _TRAILING = re.compile(r"[\s\W_]+$")
-_ENDING = re.compile(r"[^\u3041-\u309f]?[\u3041-\u309f]{1,%d}$" % KANA)
+_ENDING = re.compile(rf"[^\u3041-\u309f]?[\u3041-\u309f]{{1,{KANA}}}$")
 _POLITE_AUX = frozenset({"です", "ます"})
 _FINAL_FORMS = ("終止形", "連体形", "意志推量形", "命令形")
 _SKIP_POS1 = frozenset({"補助記号", "記号", "空白"})
