@@ -43,6 +43,8 @@ def _type_name(value: object) -> str:
         return "boolean"
     if isinstance(value, (int, float)):
         return "number"
+    if isinstance(value, str):
+        return "string"
     if isinstance(value, list):
         return "list"
     if isinstance(value, dict):

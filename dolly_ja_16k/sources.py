@@ -224,7 +224,7 @@ def _iter_jsonl(source: Source) -> Iterator[Record]:
         for number, raw in enumerate(f, 1):
             digest.update(raw)
             line = raw[3:] if number == 1 and raw.startswith(b"\xef\xbb\xbf") else raw
-            if not line.strip():
+            if line[:1] != b"{" and not line.strip():
                 continue  # blank lines (and a trailing newline) are allowed
             where = f"line {number}"
             try:

@@ -14,6 +14,7 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def arrow_nbytes(records: list[Record], fields: Iterable[str]) -> int:
     n = len(records)
     total = 0
     for name in fields:
-        column = "".join([r[name] for r in records])  # type: ignore[literal-required]
+        column = "".join(map(itemgetter(name), records))
         total += 4 * n + len(column.encode())
     return total
 
@@ -58,7 +59,7 @@ def part_stats(name: str, records: list[Record], data: bytes, fields: list[str])
         "bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
         "num_bytes": arrow_nbytes(records, fields),
-        "categories": dict(sorted(Counter(r["category"] for r in records).items())),
+        "categories": dict(sorted(Counter(map(itemgetter("category"), records)).items())),
     }
     if "style" in fields:
         stats["styles"] = dict(sorted(Counter(r["style"] for r in records).items()))  # type: ignore[typeddict-item]
