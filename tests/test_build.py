@@ -13,7 +13,7 @@ import pytest
 from .conftest import DEMO_SOURCE, ROOT, make_records, read_jsonl, run_cli, write_jsonl
 
 PARTS = ["1_of_4", "2_of_4", "3_of_4", "4_of_4"]
-PLAIN: list[str] = []  # the plain build of the build issue: no review fixes or drops
+PLAIN = ["--keep-all"]  # the plain build of the build issue: no review fixes or drops
 
 
 def _files(folder):
