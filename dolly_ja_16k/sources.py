@@ -77,11 +77,11 @@ def _download(location: str, repo_id: str, revision: str | None, filename: str) 
         raise HubError(f"{location}: dataset repository {repo_id} not found (or no access)") from err
     except RevisionNotFoundError as err:
         raise HubError(f"{location}: revision {revision} not found in {repo_id}") from err
-    except EntryNotFoundError as err:
-        raise HubError(f"{location}: no file {filename} in {repo_id}") from err
-    except LocalEntryNotFoundError as err:
+    except LocalEntryNotFoundError as err:  # before EntryNotFoundError: it is a subclass of it
         raise HubError(f"{location}: cannot reach the Hub at {constants.ENDPOINT} and the file is not in the "
                        f"HF cache; {hint}") from err
+    except EntryNotFoundError as err:
+        raise HubError(f"{location}: no file {filename} in {repo_id}") from err
     except OSError as err:
         raise HubError(f"{location}: cannot download from {constants.ENDPOINT} ({type(err).__name__}); "
                        f"{hint}") from err
