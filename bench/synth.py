@@ -15,6 +15,8 @@ import orjson
 def synthesize(source: Path, count: int, out: Path, jsonl: bool = False) -> int:
     """Write ``count`` records cycling through ``source``'s, index ``"0"`` … ``str(count - 1)``.
 
+    The review drops exact duplicates, so every repeat after the first copy gets its copy
+    number appended to the instruction ("…ですか？（2）") and survives as a record of its own.
     JSON arrays get one record per line (like the real source's layout); returns the bytes written.
     """
     records = orjson.loads(source.read_bytes())
@@ -29,6 +31,9 @@ def synthesize(source: Path, count: int, out: Path, jsonl: bool = False) -> int:
         for i in range(count):
             record = dict(records[i % n])
             record["index"] = str(i)
+            copy = i // n
+            if copy:
+                record["instruction"] = f"{record['instruction']}（{copy + 1}）"
             line = orjson.dumps(record)
             buffer.append(line + (b"\n" if jsonl or i == count - 1 else b",\n"))
             if len(buffer) >= 10_000:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,16 +192,84 @@ def _json_error(err: orjson.JSONDecodeError, data: bytes, path: Path, where: str
     return InputError(f"invalid JSON: {msg}", path, where)
 
 
-def _iter_json_array(source: Source) -> Iterator[Record]:
+#: JSON arrays larger than this are parsed block by block (see ``_parse_array_blocks``).
+ARRAY_BLOCK = 64 << 20
+#: A "}" then "," then "{" (JSON whitespace between): a possible boundary between two records.
+_BOUNDARY = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")
+_JSON_SPACE = b" \t\r\n"
+
+
+def _load_array(source: Source) -> object:
+    """The parsed JSON of a source that starts with "[", filling in its sha256."""
     path = source.path
+    if path.stat().st_size > ARRAY_BLOCK:
+        items = _parse_array_blocks(source)
+        if items is not None:
+            return items
     data = path.read_bytes()
     source.sha256 = hashlib.sha256(data).hexdigest()
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
-        items = orjson.loads(body)
+        return orjson.loads(body)
     except orjson.JSONDecodeError as err:
         raise _json_error(err, body, path, None) from None
-    del data, body
+
+
+def _last_boundary(buf: bytes) -> re.Match[bytes] | None:
+    found = deque(_BOUNDARY.finditer(buf, max(0, len(buf) - (1 << 20))), maxlen=1)
+    if not found:  # records longer than 1 MB: look at the whole buffer
+        found = deque(_BOUNDARY.finditer(buf), maxlen=1)
+    return found[0] if found else None
+
+
+def _parse_array_blocks(source: Source) -> list[object] | None:
+    """Parse a large JSON array piece by piece, or None to let the caller parse it whole.
+
+    Parsing 1 GB at once holds the file's bytes, orjson's own copy of them and the parsed
+    records together: 3.3 times the file at 1M records. Piece by piece, only one block of
+    bytes is alive next to the records. A piece ends at a ``_BOUNDARY``; if that "}" is
+    inside a string or a nested value, "[" + piece + "]" is not valid JSON, so the piece
+    just grows by the next block: every piece that parses ends between two records. Odd
+    files (a syntax error, no boundaries at all) return None, and the caller's whole-file
+    parse gives the same records, or the same error message, as before.
+    """
+    digest = hashlib.sha256()
+    items: list[object] = []
+    buf = b""
+    with open(source.path, "rb") as f:
+        block = f.read(ARRAY_BLOCK)
+        digest.update(block)
+        block = (block[3:] if block.startswith(b"\xef\xbb\xbf") else block).lstrip(_JSON_SPACE)
+        if not block.startswith(b"["):
+            return None
+        block = block[1:]
+        while block:
+            buf += block
+            block = b""
+            last = _last_boundary(buf)
+            if last is not None:
+                try:
+                    items.extend(orjson.loads(b"[" + buf[:last.start() + 1] + b"]"))
+                    buf = buf[last.end() - 1:]
+                except orjson.JSONDecodeError:
+                    if len(buf) > 4 * ARRAY_BLOCK:
+                        return None  # most likely a real syntax error: let the whole-file parse report it
+            block = f.read(ARRAY_BLOCK)
+            digest.update(block)
+    try:
+        rest = orjson.loads(b"[" + buf)  # the last records and the closing "]"
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(rest, list):
+        return None
+    items.extend(rest)
+    source.sha256 = digest.hexdigest()
+    return items
+
+
+def _iter_json_array(source: Source) -> Iterator[Record]:
+    path = source.path
+    items = _load_array(source)
     if items == []:
         raise InputError("the JSON array is empty; expected records", path)
     if not isinstance(items, list):
