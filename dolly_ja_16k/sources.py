@@ -165,6 +165,8 @@ def _decode_problem(data: bytes, path: Path) -> InputError | None:
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         column = err.start - data.rfind(b"\n", 0, err.start)
+        if err.reason == "unexpected end of data" and not data[err.end:].strip():
+            return InputError("file ends in the middle of a character (is it cut short?)", path, f"line {line}")
         for name, codec in (("Shift_JIS", "cp932"), ("EUC-JP", "euc_jp")):
             try:
                 text = data.decode(codec)
