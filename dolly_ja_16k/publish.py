@@ -283,7 +283,7 @@ def make_plan(options: PublishOptions, api: Any, manifest: dict[str, Any], folde
     for repo_id, part in targets:
         plan = RepoPlan(repo_id, options.revision, local_files(folder, manifest, repo_id, part), part=part,
                         message=options.message or default_message(manifest, part)[0])
-        with hub_errors(api, f"reading {repo_id} on the Hub", options):
+        with hub_errors(api, f"reading {repo_id} on the Hub", repo_id, options):
             compare(plan, read_remote(api, repo_id, options.revision))
         repos.append(plan)
     return Plan(options, manifest, repos, default_message(manifest)[1], api.endpoint)
@@ -375,8 +375,8 @@ _HUB_EXCEPTIONS: tuple[type[BaseException], ...] = (OSError, ValueError, Runtime
 
 
 @contextmanager
-def hub_errors(api: Any, doing: str, options: PublishOptions, suffix: Callable[[], str] | None = None
-               ) -> Iterator[None]:
+def hub_errors(api: Any, doing: str, repo_id: str, options: PublishOptions,
+               suffix: Callable[[], str] | None = None) -> Iterator[None]:
     """Turn anything the Hub client raises into a one-line HubError (token redacted)."""
     from huggingface_hub.errors import HfHubHTTPError
     from huggingface_hub.utils import httpx
@@ -384,9 +384,7 @@ def hub_errors(api: Any, doing: str, options: PublishOptions, suffix: Callable[[
     try:
         yield
     except (HfHubHTTPError, httpx.HTTPError, *_HUB_EXCEPTIONS) as err:
-        if isinstance(err, (InputError, HubError)):
-            raise
-        message = explain(err, doing, options.repo_id, api.endpoint, options.timeout)
+        message = explain(err, doing, repo_id, api.endpoint, options.timeout)
         if suffix is not None:
             message += suffix()
         raise HubError(_redact(message, api.token)) from None
@@ -432,11 +430,11 @@ def execute(plan: Plan, api: Any, log: Log) -> list[Result]:
             results.append(Result(rp.repo_id, url, str(rp.head), changed=False))
             continue
         if not rp.exists:
-            with hub_errors(api, f"creating {rp.repo_id}", opts):
+            with hub_errors(api, f"creating {rp.repo_id}", rp.repo_id, opts):
                 api.create_repo(rp.repo_id, repo_type=REPO_TYPE, exist_ok=True, private=opts.private)
                 compare(rp, read_remote(api, rp.repo_id, rp.revision))
         if not rp.branch_exists:
-            with hub_errors(api, f"creating branch {rp.revision} in {rp.repo_id}", opts):
+            with hub_errors(api, f"creating branch {rp.revision} in {rp.repo_id}", rp.repo_id, opts):
                 api.create_branch(rp.repo_id, branch=rp.revision, repo_type=REPO_TYPE, exist_ok=True)
                 compare(rp, read_remote(api, rp.repo_id, rp.revision))
         if not rp.changed:  # a new repo or branch can already hold the files (e.g. a concurrent publish)
@@ -445,7 +443,8 @@ def execute(plan: Plan, api: Any, log: Log) -> list[Result]:
             continue
         log(f"{rp.repo_id}: uploading {len(rp.uploads)} file(s) ({_size(sum(f.size for f in rp.uploads))}), "
             f"deleting {len(rp.deletions)}, in one commit on top of {str(rp.head)[:12]}")
-        with hub_errors(api, f"publishing to {rp.repo_id}", opts, suffix=lambda rp=rp: _after_failure(api, rp)):
+        with hub_errors(api, f"publishing to {rp.repo_id}", rp.repo_id, opts,
+                        suffix=lambda rp=rp: _after_failure(api, rp)):
             info = api.create_commit(
                 rp.repo_id, _operations(rp), commit_message=rp.message,
                 commit_description=plan.description, repo_type=REPO_TYPE, revision=rp.revision,
@@ -467,7 +466,7 @@ def publish(options: PublishOptions, log: Log = print) -> list[Result]:
     configure_http(options.timeout)
     api = HfApi(token=token if token is not None else False)
     if token is not None and not options.dry_run:
-        with hub_errors(api, "checking the token", options):
+        with hub_errors(api, "checking the token", options.repo_id, options):
             user = api.whoami()["name"]
         log(f"logged in to {api.endpoint} as {user}")
     plan = make_plan(options, api, manifest, options.folder)

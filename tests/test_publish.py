@@ -92,6 +92,43 @@ def expected_rows(folder: Path) -> dict[str, list[dict[str, str]]]:
     return {part: local_rows(folder / "data" / f"{part}.jsonl") for part in PARTS}
 
 
+# -- the plan, in-process -------------------------------------------------------------------
+
+
+def test_compare_uses_lfs_sha256_or_git_blob_id_and_deletes_only_managed_paths():
+    from dolly_ja_16k.publish import RepoPlan, _Remote, compare, file_entry
+
+    card, data, manifest = (file_entry("README.md", data=b"card\n"), file_entry("data/1_of_2.jsonl", data=b"{}\n"),
+                            file_entry("manifest.json", data=b"{}\n"))
+    plan = RepoPlan("alice/x", "main", [card, data, manifest])
+    remote = _Remote(True, True, "a" * 40, {
+        "README.md": (card.git_oid, None),  # regular file, same blob: unchanged
+        "data/1_of_2.jsonl": ("f" * 40, data.sha256),  # LFS pointer, same content: unchanged
+        "manifest.json": ("0" * 40, None),  # regular file, other blob: changed
+        "data/1_of_4.jsonl": ("1" * 40, "2" * 64),  # old part: deleted
+        "images/old.png": ("3" * 40, "4" * 64),
+        "review.jsonl": ("5" * 40, None),
+        "notes.txt": ("6" * 40, None),  # not ours: kept
+        ".gitattributes": ("7" * 40, None),
+    })
+    compare(plan, remote)
+    assert [f.status for f in plan.files] == ["unchanged", "unchanged", "changed"]
+    assert plan.deletions == ["data/1_of_4.jsonl", "images/old.png", "review.jsonl"]
+    assert plan.changed and [f.path for f in plan.uploads] == ["manifest.json"]
+    git = subprocess.run(["git", "hash-object", "--stdin"], input=b"card\n", capture_output=True, check=True)
+    assert card.git_oid == git.stdout.decode().strip()  # the id the Hub lists for a regular file
+
+
+def test_part_manifest_lists_only_its_part(demo_build):
+    from dolly_ja_16k.publish import part_manifest
+
+    manifest = json.loads((demo_build / "manifest.json").read_text())
+    sub = part_manifest(manifest, "3_of_4")
+    assert [p["name"] for p in sub["parts"]] == ["3_of_4"] and list(sub["files"]) == ["data/3_of_4.jsonl"]
+    assert sub["records"] == manifest["parts"][2]["records"] and sub["part_of"]["records"] == manifest["records"]
+    assert manifest["files"] != sub["files"]  # the build's own manifest is left as it was
+
+
 # -- publish and read back --------------------------------------------------------------
 
 
@@ -144,6 +181,7 @@ def test_per_part_layout_round_trip_through_olah(hub, olah, demo_build, repo_id,
         manifest = json.loads(files["manifest.json"])
         assert [p["name"] for p in manifest["parts"]] == [part] and list(manifest["files"]) == [f"data/{part}.jsonl"]
         assert f'load_dataset("{repo}", split="train")' in files["README.md"].decode()
+        assert all(f"[`{repo_id}-{p}`]" in files["README.md"].decode() for p in PARTS)  # links its siblings
         assert hub.commit_count(repo) == 2
         assert f"{hub.url}/datasets/{repo} at commit {hub.head(repo)}" in result.stdout
     assert result.last_line.endswith(f"{repo_id}-4_of_4 at commit {hub.head(repo_id + '-4_of_4')}")
