@@ -194,6 +194,7 @@ def write_output(state: BuildState) -> None:
             data = encode_lines(records)
             staging.write(f"data/{name}.jsonl", data)
             stats.append(part_stats(name, records, data, state.fields))
+            del data  # free this part before encoding the next (two parts alive was the 1M-record peak)
         manifest["parts"] = stats
         for relpath, data in state.extra_files.items():
             staging.write(relpath, data)

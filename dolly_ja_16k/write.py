@@ -27,13 +27,13 @@ from .records import Record
 STAGING_TAG = ".building-"
 
 
-def encode_lines(records: Iterable[Record]) -> bytes:
+def encode_lines(records: Iterable[Record]) -> bytearray:
     """One compact JSON object per line, UTF-8 (not ASCII-escaped), keys in record order."""
     dumps, opt = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     out = bytearray()  # appending beats keeping a million small bytes objects alive for a join
     for record in records:
         out += dumps(record, option=opt)
-    return bytes(out)
+    return out  # not bytes(out): that copy doubled a 270 MB part at the peak of a 1M-record build
 
 
 def arrow_nbytes(records: list[Record], fields: Iterable[str]) -> int:
@@ -51,7 +51,7 @@ def arrow_nbytes(records: list[Record], fields: Iterable[str]) -> int:
     return total
 
 
-def part_stats(name: str, records: list[Record], data: bytes, fields: list[str]) -> dict[str, Any]:
+def part_stats(name: str, records: list[Record], data: bytes | bytearray, fields: list[str]) -> dict[str, Any]:
     stats: dict[str, Any] = {
         "name": name,
         "file": part_file(name),
@@ -97,7 +97,7 @@ class Staging:
         self.path.mkdir()
         self.files: dict[str, dict[str, Any]] = {}
 
-    def write(self, relpath: str, data: bytes, *, track: bool = True) -> None:
+    def write(self, relpath: str, data: bytes | bytearray, *, track: bool = True) -> None:
         """Write one file; tracked files get their sha256 and size in the manifest."""
         target = self.path / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
