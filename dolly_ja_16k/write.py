@@ -86,15 +86,17 @@ def check_out_dir(out: Path, inputs: Iterable[Path] = ()) -> None:
 
 
 class Staging:
-    """A staging folder beside ``out``; ``commit()`` swaps it in, leaving discards it."""
+    """A staging folder beside ``out``, for ``with``: ``commit()`` swaps it in, leaving discards it.
+
+    The folder is made in ``__enter__``, so a signal (SIGTERM, Ctrl-C) at any moment after
+    it exists unwinds through ``__exit__`` and removes it.
+    """
 
     def __init__(self, out: Path) -> None:
         self.out = out
         out.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(out)
         self.path = out.parent / f".{out.name}{STAGING_TAG}{os.getpid()}"
-        shutil.rmtree(self.path, ignore_errors=True)
-        self.path.mkdir()
         self.files: dict[str, dict[str, Any]] = {}
 
     def write(self, relpath: str, data: bytes | bytearray, *, track: bool = True) -> None:
@@ -126,6 +128,12 @@ class Staging:
         shutil.rmtree(self.path, ignore_errors=True)
 
     def __enter__(self) -> Staging:
+        try:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.path.mkdir()
+        except BaseException:  # e.g. SystemExit from SIGTERM right after mkdir: no __exit__ then
+            self.discard()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
