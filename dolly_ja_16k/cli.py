@@ -173,9 +173,9 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     from .errors import DollyError
 
-    signal.signal(signal.SIGTERM, _terminate)
-    args = make_parser().parse_args(argv)
-    try:
+    try:  # from the first moment on: Ctrl-C while parsing is no traceback either
+        signal.signal(signal.SIGTERM, _terminate)
+        args = make_parser().parse_args(argv)
         return args.run(args)
     except DollyError as err:
         print(f"error: {err}", file=sys.stderr)
