@@ -81,3 +81,18 @@ def test_bad_input(name: str, tmp_path: Path) -> None:
             assert lines[0] == message
         assert snapshot(work) == before  # nothing written, nothing removed
         assert sorted(p.name for p in tmp_path.iterdir()) == ["case"]
+
+
+def test_an_os_error_is_one_line_and_exit_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                            tmp_path: Path) -> None:
+    from dolly_ja_16k import cli, pipeline
+
+    def full_disk(options: object) -> None:
+        raise OSError(28, "No space left on device", str(tmp_path / ".out.building-1" / "data"))
+
+    monkeypatch.setattr(pipeline, "build", full_disk)
+    code = cli.main(["build", "--source", "x.jsonl", "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.err == f"error: {tmp_path / '.out.building-1' / 'data'}: No space left on device\n"
+    assert captured.out == ""
