@@ -376,33 +376,62 @@ _HUB_EXCEPTIONS: tuple[type[BaseException], ...] = (OSError, ValueError, Runtime
 
 @contextmanager
 def hub_errors(api: Any, doing: str, repo_id: str, options: PublishOptions,
-               suffix: Callable[[], str] | None = None) -> Iterator[None]:
+               suffix: Callable[[], tuple[str, bool]] | None = None) -> Iterator[None]:
     """Turn anything the Hub client raises into a one-line HubError (token redacted)."""
     from huggingface_hub.errors import HfHubHTTPError
     from huggingface_hub.utils import httpx
 
+    message = None
     try:
         yield
     except (HfHubHTTPError, httpx.HTTPError, *_HUB_EXCEPTIONS) as err:
         message = explain(err, doing, repo_id, api.endpoint, options.timeout)
+        transient = _transient(err)
         if suffix is not None:
-            message += suffix()
-        raise HubError(_redact(message, api.token)) from None
+            state, unchanged = suffix()
+            message += state
+            transient = transient and unchanged
+        if transient:
+            message += "; publish again to retry"
+    if message is not None:
+        _close_progress_bars()
+        raise HubError(_redact(message, api.token))
+
+
+def _close_progress_bars() -> None:
+    """Finish the client's upload bars now, so the error line is the last thing printed."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return
+    for bar in list(getattr(tqdm, "_instances", ())):
+        bar.close()
+
+
+def _transient(err: BaseException) -> bool:
+    """Worth trying again as is: server errors, rate limits, timeouts, dropped connections."""
+    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub.utils import httpx
+
+    while isinstance(err, RuntimeError) and err.__cause__ is not None:
+        err = err.__cause__
+    if isinstance(err, HfHubHTTPError) and err.response is not None:
+        return err.response.status_code >= 500 or err.response.status_code == 429
+    return isinstance(err, httpx.TransportError)
 
 
 # -- execution ------------------------------------------------------------------------------
 
-def _after_failure(api: Any, rp: RepoPlan) -> str:
+def _after_failure(api: Any, rp: RepoPlan) -> tuple[str, bool]:
     """Say whether the failed commit left the repo as it was (read back from the Hub)."""
     try:
         head = api.repo_info(rp.repo_id, repo_type=REPO_TYPE, revision=rp.revision).sha
     except Exception:
-        return ("; could not read the repo back, check it on the Hub; "
-                "publish again to finish (it uploads only what differs)")
+        return "; could not read the repo back, check it on the Hub", False
     if head == rp.head:
-        return f"; nothing was committed, {rp.repo_id} is unchanged; publish again to retry"
+        return f"; nothing was committed, {rp.repo_id} is unchanged", True
     return (f"; {rp.repo_id} is now at {head[:12]} (was {str(rp.head)[:12]}); "
-            "publish again to check and finish (it uploads only what differs)")
+            "publish again to check and finish (it uploads only what differs)"), False
 
 
 def _operations(rp: RepoPlan) -> list[Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from tests.hub.clients import (
     ALICE_TOKEN,
     BOB_TOKEN,
+    CLI_TIMEOUT,
     SHARED_DOLLY,
     SOURCE_COMMIT,
     UNKNOWN_TOKEN,
@@ -29,6 +31,7 @@ from tests.hub.clients import (
     sha256,
 )
 from tests.hub.local_hub import LocalHub
+from tests.hub.olah_server import free_port
 
 pytest_plugins = ["tests.hub.fixtures"]
 
@@ -78,6 +81,7 @@ def assert_one_line_error(result: Run, *needles: str) -> str:
     assert "Traceback" not in result.stderr
     errors = result.error_lines
     assert len(errors) == 1, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == errors[0]  # last, after any progress bars
     for needle in needles:
         assert needle in errors[0], errors[0]
     return errors[0]
@@ -442,8 +446,6 @@ def test_connection_refused(hub, demo_build, repo_id, tmp_path, closed_port):
 
 
 def test_publish_script_is_a_thin_wrapper(hub, demo_build, repo_id, tmp_path):
-    import sys
-
     script = Path(__file__).resolve().parents[1] / "scripts" / "publish_to_hub.py"
     proc = subprocess.run([sys.executable, str(script), "--dir", str(demo_build), "--repo-id", repo_id, "--dry-run"],
                           env=hub_env(hub.url, tmp_path / "hf-home", ALICE_TOKEN), cwd=tmp_path,
@@ -455,12 +457,32 @@ def test_publish_script_is_a_thin_wrapper(hub, demo_build, repo_id, tmp_path):
 # -- the source, through the Hub --------------------------------------------------------
 
 
-def test_build_reports_an_unreachable_hub(tmp_path, closed_port):
-    env = hub_env(f"http://127.0.0.1:{closed_port}", tmp_path / "hf-home")
-    result = run_cli(["build", "--out", str(tmp_path / "out")], env, cwd=tmp_path)
+@pytest.fixture(scope="module", autouse=True)
+def unreachable_build(tmp_path_factory):
+    """`build` with the default source and nothing listening at HF_ENDPOINT.
+
+    huggingface_hub retries a refused connection with backoff for about 23 s before it
+    gives up, and the process sleeps through that; so it is started when this module's
+    first test starts, runs beside the other tests, and is checked by its own test.
+    """
+    tmp = tmp_path_factory.mktemp("unreachable")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dolly_ja_16k", "build", "--out", str(tmp / "out")],
+                            env=hub_env(f"http://127.0.0.1:{port}", tmp / "hf-home"), cwd=tmp,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    yield proc, port, tmp
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate()
+
+
+def test_build_reports_an_unreachable_hub(unreachable_build):
+    proc, port, tmp = unreachable_build
+    stdout, stderr = proc.communicate(timeout=CLI_TIMEOUT)
+    result = Run(proc.returncode, stdout, stderr)
     assert result.returncode == 1
-    assert_one_line_error(result, "cannot reach the Hub", f"127.0.0.1:{closed_port}", "--source")
-    assert not (tmp_path / "out").exists()
+    assert_one_line_error(result, "cannot reach the Hub", f"127.0.0.1:{port}", "--source")
+    assert not (tmp / "out").exists()
 
 
 def test_real_data_default_source_build_publish_and_load(hub, olah, source_mirror, repo_id, tmp_path):
