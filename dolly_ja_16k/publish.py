@@ -303,6 +303,8 @@ def describe(plan: Plan) -> list[str]:
                  else f"at {rp.head[:12] if rp.head else '?'}")
         target = f"a pull request against {rp.revision}" if opts.create_pr else f"branch {rp.revision}"
         lines.append(f"{plan.endpoint}/datasets/{rp.repo_id} ({state}) -> {target}:")
+        if opts.private and rp.exists:
+            lines.append("  note: --private applies to new repos only; this one keeps its visibility")
         for f in rp.files:
             mark = {"new": "+", "changed": "~", "unchanged": "="}[f.status]
             lines.append(f"  {mark} {f.path:<22} {_size(f.size):>12}  sha256 {f.sha256}  {f.status}")
