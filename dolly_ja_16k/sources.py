@@ -24,6 +24,7 @@ DEFAULT_SOURCE = (
     "/databricks-dolly-15k-ja.json"
 )
 DOLLY_JA_FILE = "databricks-dolly-15k-ja.json"
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _HF_URL = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/(?P<path>.+)$")
 _JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 
@@ -71,7 +72,10 @@ def _download(location: str, repo_id: str, revision: str | None, filename: str) 
 
     hint = "pass a local copy with --source PATH"
     try:
-        local = hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision)
+        local = _cached(repo_id, filename, revision)
+        if local is None:
+            _probe(constants.ENDPOINT, location, hint)
+            local = hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision)
     except GatedRepoError as err:
         raise HubError(f"{location}: access to {repo_id} is gated; accept its terms on the Hub first") from err
     except RepositoryNotFoundError as err:
@@ -89,6 +93,38 @@ def _download(location: str, repo_id: str, revision: str | None, filename: str) 
     # hf_hub_download returns .../snapshots/<commit>/<filename>: record the commit actually read.
     commit = Path(local).parents[len(Path(filename).parts) - 1].name
     return Source(path=Path(local), location=location, revision=commit)
+
+
+def _cached(repo_id: str, filename: str, revision: str | None) -> str | None:
+    """The cached file of a pinned commit: a commit never changes, so no request is needed."""
+    if not (revision and _COMMIT.match(revision)):
+        return None
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision, local_files_only=True)
+    except LocalEntryNotFoundError:
+        return None
+
+
+def _probe(endpoint: str, location: str, hint: str) -> None:
+    """Fail in a second when nothing answers at the endpoint.
+
+    huggingface_hub retries a refused connection with backoff for about 23 s; a user
+    with no network (or a mistyped HF_ENDPOINT) should hear it at once.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(endpoint)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        socket.create_connection((url.hostname or "", port), timeout=10).close()
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise HubError(f"{location}: cannot reach the Hub at {endpoint} ({reason}) and the file is not in the "
+                       f"HF cache; {hint}") from None
 
 
 #: Supplement records get this before their own index, so they never clash with the

@@ -21,6 +21,9 @@ _CACHE = tempfile.mkdtemp(prefix="dolly-ja-16k-tests-")
 os.environ["HF_HOME"] = os.path.join(_CACHE, "hf")
 os.environ["HF_DATASETS_CACHE"] = os.path.join(_CACHE, "datasets")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# Child processes (`python -m dolly_ja_16k` run from temp folders) test this tree's code,
+# not whatever copy of the package happens to be installed.
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
 
 CATEGORIES = ["open_qa", "general_qa", "classification", "closed_qa", "brainstorming",
               "information_extraction", "summarization", "creative_writing"]
