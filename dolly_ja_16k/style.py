@@ -104,7 +104,9 @@ def sentence_tails(text: str) -> list[str]:
             # kanji, katakana, Latin letters or digits ends in a noun, so the analyser is skipped.
             if not sentence or not "\u3041" <= sentence[-1] <= "\u309f":
                 continue
-        match = _ENDING.search(sentence)
+        # the ending lies in the last KANA + 1 characters; searching only those keeps the
+        # regex from trying every position of a long sentence
+        match = _ENDING.search(sentence[-(KANA + 1):])
         if match is not None:
             tails.append(match.group())
     return tails
