@@ -95,6 +95,8 @@ def _fix_citations(record: Record) -> str | None:
 # -------------------------------------------------------------------------------- finders
 
 Finding = tuple[int, str]  # position in the record list, excerpt / note
+#: instruction, input and output of each record with whitespace squashed, made once per review
+Squashed = list[tuple[str, str, str]]
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class Finder:
 
     name: str
     description: str
-    scan: Callable[[list[Record]], list[Finding]]
+    scan: Callable[[list[Record], Squashed], list[Finding]]
     default: str = FLAG
 
     @property
@@ -120,9 +122,12 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _scan_input_equals_output(records: list[Record]) -> list[Finding]:
-    return [(i, excerpt(r["output"])) for i, r in enumerate(records)
-            if r["input"] and _squash(r["input"]) == _squash(r["output"])]
+def squashed_texts(records: list[Record]) -> Squashed:
+    return [(_squash(r["instruction"]), _squash(r["input"]), _squash(r["output"])) for r in records]
+
+
+def _scan_input_equals_output(records: list[Record], squashed: Squashed) -> list[Finding]:
+    return [(i, excerpt(records[i]["output"])) for i, (_, inp, out) in enumerate(squashed) if inp and inp == out]
 
 
 #: The output makes up at least this share of the instruction that contains it; below it
@@ -130,20 +135,18 @@ def _scan_input_equals_output(records: list[Record]) -> list[Finding]:
 OUTPUT_SHARE = 0.8
 
 
-def _scan_output_in_instruction(records: list[Record]) -> list[Finding]:
+def _scan_output_in_instruction(records: list[Record], squashed: Squashed) -> list[Finding]:
     found = []
-    for i, r in enumerate(records):
-        out, ins = _squash(r["output"]), _squash(r["instruction"])
+    for i, (ins, _, out) in enumerate(squashed):
         if out and out in ins and len(out) >= OUTPUT_SHARE * len(ins):
-            found.append((i, excerpt(r["instruction"])))
+            found.append((i, excerpt(records[i]["instruction"])))
     return found
 
 
-def _scan_duplicates(records: list[Record]) -> list[Finding]:
+def _scan_duplicates(records: list[Record], squashed: Squashed) -> list[Finding]:
     first: dict[tuple[str, str, str], str] = {}
     found = []
-    for i, r in enumerate(records):
-        key = (_squash(r["instruction"]), _squash(r["input"]), _squash(r["output"]))
+    for i, (r, key) in enumerate(zip(records, squashed, strict=True)):
         seen = first.setdefault(key, r["index"])
         if seen != r["index"]:
             found.append((i, f"same as index {seen}: {excerpt(r['instruction'])}"))
@@ -168,7 +171,7 @@ def japanese_share(text: str) -> float:
     return japanese / (japanese + latin) if japanese + latin else 1.0
 
 
-def _scan_non_japanese(records: list[Record]) -> list[Finding]:
+def _scan_non_japanese(records: list[Record], squashed: Squashed) -> list[Finding]:
     found = []
     for i, r in enumerate(records):
         share = japanese_share(r["instruction"] + r["output"])
@@ -250,9 +253,10 @@ def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_al
         rules.append({"name": fix.name, "action": FLAG if keep_all else FIX, "description": fix.description,
                       "count": count})
     dropped: set[int] = set()
+    squashed = squashed_texts(records)
     for finder in FINDERS:
         action = DROP if finder.name in drop_set else FLAG
-        findings = finder.scan(records)
+        findings = finder.scan(records, squashed)
         for position, note in findings:
             rows.append({"index": records[position]["index"], "rule": finder.name,
                          "action": DROPPED if action == DROP else FLAGGED, "excerpt": note})
