@@ -53,7 +53,7 @@ SHARED_SOURCE = ROOT.parent / "shared" / "data" / "dolly-15k-ja" / "databricks-d
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 SECTIONS = ("build", "load", "publish", "scale")
-SCALE_1M_REPS = 3
+SCALE_1M_REPS = 5
 
 #: The build variants: name, extra ``build`` options, the options that must exist for it.
 VARIANTS: list[tuple[str, list[str]]] = [
