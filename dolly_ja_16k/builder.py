@@ -19,6 +19,7 @@ import datasets
 from .errors import DollyError
 from .layout import ALL_CONFIG, MANIFEST_FILE, PART_SPLIT, config_names, parse_part_name
 from .layout import DEFAULT_OUT as DEFAULT_SOURCE
+from .write import file_sha256
 
 _REPO_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
@@ -55,12 +56,9 @@ def check_file(folder: Path, relpath: str, expected: str) -> Path:
     path = folder / relpath
     if not path.is_file():
         raise ChecksumError(f"{path}: missing (the manifest lists it)")
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected:
-        raise ChecksumError(f"{path}: sha256 {digest.hexdigest()} does not match the manifest's {expected}; "
+    actual = file_sha256(path)
+    if actual != expected:
+        raise ChecksumError(f"{path}: sha256 {actual} does not match the manifest's {expected}; "
                             "the file was changed after the build (rebuild, or download it again)")
     return path
 

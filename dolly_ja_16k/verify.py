@@ -8,7 +8,6 @@ split, and a full load of every config with row counts compared to the manifest.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .layout import CARD_FILE, DATA_DIR, MANIFEST_FILE, PART_SPLIT, config_names
+from .write import file_sha256
 
 Log = Callable[[str], None]
 
@@ -37,14 +37,6 @@ class Report:
         return passed
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_manifest(folder: Path, report: Report) -> dict[str, Any] | None:
     """The manifest exists, every file it lists matches, and nothing unlisted hides in data/."""
     path = folder / MANIFEST_FILE
@@ -62,7 +54,7 @@ def check_manifest(folder: Path, report: Report) -> dict[str, Any] | None:
             continue
         report.check(file.stat().st_size == meta["bytes"],
                      f"{file}: {file.stat().st_size} bytes, the manifest says {meta['bytes']}")
-        report.check(_sha256(file) == meta["sha256"], f"{file}: sha256 does not match the manifest")
+        report.check(file_sha256(file) == meta["sha256"], f"{file}: sha256 does not match the manifest")
     for part in manifest.get("parts", []):
         file = folder / part["file"]
         if part["file"] not in files or not file.is_file():

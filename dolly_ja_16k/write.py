@@ -67,6 +67,15 @@ def part_stats(name: str, records: list[Record], data: bytes | bytearray, fields
     return stats
 
 
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file as the manifest records it, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def check_out_dir(out: Path, inputs: Iterable[Path] = ()) -> None:
     """Refuse an ``out`` that is a file, a foreign non-empty folder, or holds an input."""
     if out.exists() and not out.is_dir():
