@@ -3,7 +3,7 @@
 Both functions take plain data and return PNG bytes that are identical across identical
 builds (Agg backend, fixed size and dpi, no timestamp or software metadata).
 
-Importing matplotlib takes about half a second, so a build renders the pictures in a
+Importing matplotlib takes about 0.4 s, so a build renders the pictures in a
 child process (``Renderer``) that is started before the review and imports matplotlib
 while the parent reads, reviews and splits; the parent then sends it the data and reads
 back the PNGs. ``python -m dolly_ja_16k.plots`` is that child: JSON in on stdin, JSON out.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import subprocess
 import sys
 import threading
@@ -27,13 +28,15 @@ _DPI = 100
 _SAVE = {"format": "png", "dpi": _DPI, "metadata": {"Software": None}}
 
 
-def _pyplot() -> Any:
-    import matplotlib
+def _figure(**kwargs: Any) -> Any:
+    """A figure on the Agg canvas, made without pyplot: no global figure registry to clean
+    up, and about 0.06 s less to import."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _plain_numbers() -> Any:
@@ -42,27 +45,28 @@ def _plain_numbers() -> Any:
     return FuncFormatter(lambda value, _pos: f"{value:g}")
 
 
-def _no_label() -> Any:
-    from matplotlib.ticker import NullFormatter
+def _no_ticks() -> Any:
+    from matplotlib.ticker import NullLocator
 
-    return NullFormatter()
+    return NullLocator()
 
 
 def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, **_SAVE)
-    _pyplot().close(fig)
     return buf.getvalue()
 
 
 def category_mix_png(parts: list[tuple[str, dict[str, int]]]) -> bytes:
     """100 % stacked bars: the share of each category in each part."""
-    plt = _pyplot()
+    from matplotlib import colormaps
+
     names = [name for name, _ in parts]
     categories = sorted({c for _, counts in parts for c in counts})
-    fig, ax = plt.subplots(figsize=(8, 1.3 + 0.4 * len(parts)))
+    fig = _figure(figsize=(8, 1.3 + 0.4 * len(parts)))
+    ax = fig.subplots()
     left = [0.0] * len(parts)
-    cmap = plt.get_cmap("tab10")
+    cmap = colormaps["tab10"]
     for k, category in enumerate(categories):
         shares = []
         for _, counts in parts:
@@ -82,9 +86,9 @@ def category_mix_png(parts: list[tuple[str, dict[str, int]]]) -> bytes:
 
 def lengths_png(parts: list[tuple[str, list[int], list[int]]]) -> bytes:
     """Box plots of instruction and output length (characters, log scale) per part."""
-    plt = _pyplot()
     names = [name for name, _, _ in parts]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    fig = _figure(figsize=(9, 3.6))
+    axes = fig.subplots(1, 2, sharey=True)
     for ax, column, title in ((axes[0], 1, "instruction"), (axes[1], 2, "output")):
         data = [[max(1, n) for n in p[column]] or [1] for p in parts]
         ax.boxplot(data, showfliers=False)
@@ -93,7 +97,9 @@ def lengths_png(parts: list[tuple[str, list[int], list[int]]]) -> bytes:
         # plain numbers (10, 100, 1000): the default 10^n labels go through mathtext, which
         # costs about 0.1 s of the build for two short labels
         ax.yaxis.set_major_formatter(_plain_numbers())
-        ax.yaxis.set_minor_formatter(_no_label())
+        # no minor ticks: a log axis makes eight per decade, and each is an object
+        # to create and draw (a third of this picture's time)
+        ax.yaxis.set_minor_locator(_no_ticks())
         ax.set_title(f"{title} length")
         ax.set_xlabel("part")
     axes[0].set_ylabel("characters (log scale)")
@@ -175,10 +181,14 @@ class Renderer:
 def _main() -> None:
     import orjson
 
-    _pyplot()  # the slow import, done while the parent is still reviewing and splitting
+    _figure()  # the slow import, done while the parent is still reviewing and splitting
     data = orjson.loads(sys.stdin.buffer.read())
     pngs = render_all(data)
     sys.stdout.buffer.write(orjson.dumps({k: base64.b64encode(v).decode() for k, v in pngs.items()}))
+    sys.stdout.flush()
+    # The parent reads until this process is gone; a normal exit would first tear down
+    # matplotlib and numpy, about 0.1 s the whole build would wait for.
+    os._exit(0)
 
 
 if __name__ == "__main__":
