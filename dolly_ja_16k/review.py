@@ -252,6 +252,15 @@ def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_al
                              "excerpt": note})
         rules.append({"name": fix.name, "action": FLAG if keep_all else FIX, "description": fix.description,
                       "count": count})
+    tagging = tag_style and not keep_all
+    if tagging:
+        # Tagged after the fixes (they change the text) and before the finders, while the
+        # least else is in memory: tagging maps the dictionary in (about 120 MB of pages).
+        from .style import classify, release_tagger
+
+        for r in records:
+            r["style"] = classify(r["output"])
+        release_tagger()
     dropped: set[int] = set()
     squashed = squashed_texts(records)
     for finder in FINDERS:
@@ -264,13 +273,10 @@ def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_al
                 dropped.add(position)
         rules.append({"name": finder.name, "action": action, "description": finder.description,
                       "count": len(findings)})
+    del squashed
     kept = [r for i, r in enumerate(records) if i not in dropped] if dropped else list(records)
     result = ReviewResult(kept, rows, rules, len(dropped))
-    if tag_style and not keep_all:
-        from .style import classify
-
-        for r in kept:
-            r["style"] = classify(r["output"])
+    if tagging:
         if style is not None:
             left_out = [r for r in kept if r["style"] != style]
             for r in left_out:
