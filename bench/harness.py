@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,31 +34,93 @@ class BenchError(RuntimeError):
 
 @dataclass
 class Sample:
-    """One run of a command: wall time (s) and peak resident memory (bytes) of the process tree."""
+    """One run of a command: wall time (s) and peak resident memory (bytes).
+
+    ``max_rss`` is the largest peak of any one process of the tree (what ``/usr/bin/time -v``
+    reports); ``tree_rss``, when sampled, is the largest sum over all its processes at once.
+    """
 
     seconds: float
     max_rss: int
     returncode: int = 0
+    tree_rss: int | None = None
+
+
+#: How often ``TreeSampler`` reads /proc.
+TREE_INTERVAL = 0.02
+
+
+class TreeSampler(threading.Thread):
+    """Polls the summed VmRSS of a process and all its descendants (Linux /proc).
+
+    A sum of RSS counts shared library pages once per process, so it errs high; peaks
+    shorter than the interval can be missed.
+    """
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.done = threading.Event()
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        found, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            found.append(p)
+            try:
+                for task in os.listdir(f"/proc/{p}/task"):
+                    with open(f"/proc/{p}/task/{task}/children") as f:
+                        todo.extend(int(c) for c in f.read().split())
+            except OSError:
+                continue  # gone meanwhile
+        return found
+
+    @staticmethod
+    def _rss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree(self.pid)))
+            self.done.wait(TREE_INTERVAL)
 
 
 def run(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
-        check: bool = True) -> Sample:
+        check: bool = True, tree: bool = False) -> Sample:
     """Run ``cmd`` and measure it: wall clock around the process, peak RSS from ``wait4``.
 
     ``wait4`` gives the rusage of that one child (its own peak, or a waited-for
     grandchild's if larger), so repetitions do not mix as ``RUSAGE_CHILDREN`` would.
+    With ``tree``, a ``TreeSampler`` also records the peak of all its processes together.
     """
+    sampler = None
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
+        if tree and os.path.isdir(f"/proc/{proc.pid}"):
+            sampler = TreeSampler(proc.pid)
+            sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        if sampler is not None:
+            sampler.done.set()
+            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
         if check and proc.returncode != 0:
             err.seek(0)
             tail = err.read().decode(errors="replace").strip().splitlines()[-5:]
             raise BenchError(f"{' '.join(map(str, cmd))} exited {proc.returncode}: " + " | ".join(tail))
-    return Sample(seconds, usage.ru_maxrss * 1024, proc.returncode)
+    return Sample(seconds, usage.ru_maxrss * 1024, proc.returncode,
+                  None if sampler is None else max(sampler.peak, usage.ru_maxrss * 1024))
 
 
 @dataclass
@@ -78,6 +141,11 @@ class Series:
     @property
     def max_rss(self) -> int:
         return max(s.max_rss for s in self.samples)
+
+    @property
+    def tree_rss(self) -> int | None:
+        sampled = [s.tree_rss for s in self.samples if s.tree_rss is not None]
+        return max(sampled) if sampled else None
 
 
 def interleave(cases: dict[str, Callable[[], Sample]], reps: int, warmup: int = 1,

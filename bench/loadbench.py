@@ -4,6 +4,10 @@
 way, the seconds of every cold load (a fresh, empty cache folder each time) and of the
 cached reload right after it. Runs in its own process so ``datasets`` is imported once,
 outside the timings, and the cases are interleaved like every other comparison.
+
+Besides the build folder (one card, five configs), ``card_part`` loads the same part from
+a copy of what ``publish --layout per-part`` uploads for it (a card with one config): the
+difference between the two is what ``datasets`` spends on the other four configs.
 """
 
 from __future__ import annotations
@@ -18,10 +22,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-CASES = ("card", "json", "builder")
+CASES = ("card", "card_part", "json", "builder")
 
 
-def loaders(folder: Path, config: str) -> dict[str, Callable[[str], Any]]:
+def per_part_repo(folder: Path, config: str, target: Path) -> Path:
+    """``target`` filled with the files ``publish --layout per-part`` gives ``config``'s repo."""
+    from dolly_ja_16k.publish import local_files
+
+    manifest = json.loads((folder / "manifest.json").read_bytes())
+    for entry in local_files(folder, manifest, f"bench/dolly-{config}", part=config):
+        path = target / entry.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(entry.read())
+    return target
+
+
+def loaders(folder: Path, config: str, part_repo: Path) -> dict[str, Callable[[str], Any]]:
     """``load(cache_dir)`` for each way of loading ``config`` of a built ``folder``."""
     import datasets
 
@@ -32,6 +48,7 @@ def loaders(folder: Path, config: str) -> dict[str, Callable[[str], Any]]:
     data_file = str(folder / part["file"])
     return {
         "card": lambda cache: datasets.load_dataset(str(folder), config, cache_dir=cache),
+        "card_part": lambda cache: datasets.load_dataset(str(part_repo), cache_dir=cache),
         "json": lambda cache: datasets.load_dataset("json", data_files=data_file, cache_dir=cache),
         "builder": lambda cache: dolly_ja_16k.load(config, str(folder), cache_dir=cache),
     }
@@ -43,12 +60,12 @@ def measure(folder: Path, config: str = "2_of_4", reps: int = 5, warmup: int = 1
 
     datasets.disable_progress_bars()
     datasets.logging.set_verbosity_error()
-    ways = loaders(folder, config)
     rows = json.loads((folder / "manifest.json").read_bytes())
     expected = next(p["records"] for p in rows["parts"] if p["name"] == config)
-    result: dict[str, Any] = {name: {"cold": [], "cached": []} for name in ways}
-    names = list(ways)
     with tempfile.TemporaryDirectory(prefix="dolly-bench-load-") as tmp:
+        ways = loaders(folder, config, per_part_repo(folder, config, Path(tmp) / f"repo-{config}"))
+        result: dict[str, Any] = {name: {"cold": [], "cached": []} for name in ways}
+        names = list(ways)
         for rep in range(warmup + reps):
             shift = rep % len(names)
             for name in names[shift:] + names[:shift]:

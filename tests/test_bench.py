@@ -53,6 +53,18 @@ def test_run_measures_time_and_memory_and_fails_loudly(tmp_path: Path) -> None:
         harness.run([sys.executable, "-c", "import sys; sys.exit(3)"])
 
 
+def test_tree_peak_adds_up_processes_that_hold_memory_at_the_same_time() -> None:
+    # parent and child each hold 80 MB for half a second: one process peaks near 80 MB,
+    # the tree near 160 MB
+    child = "import time; x = bytearray(80_000_000); x[::4096] = b'1' * len(x[::4096]); time.sleep(0.5)"
+    parent = (f"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', {child!r}]); "
+              "x = bytearray(80_000_000); x[::4096] = b'1' * len(x[::4096]); p.wait()")
+    sample = harness.run([sys.executable, "-c", parent], tree=True)
+    assert 80_000_000 < sample.max_rss < 130_000_000
+    assert sample.tree_rss is not None and sample.tree_rss > 160_000_000
+    assert harness.run([sys.executable, "-c", "pass"]).tree_rss is None  # only sampled when asked
+
+
 def test_interleave_rotates_and_pairs() -> None:
     order: list[str] = []
 
@@ -96,3 +108,16 @@ def test_update_readme_replaces_only_between_markers(tmp_path: Path) -> None:
     plain = tmp_path / "PLAIN.md"
     plain.write_text("# no markers\n", encoding="utf-8")
     assert not bench_run.update_readme(plain, "| new |")
+
+
+def test_loadbench_loads_the_part_four_ways(tiny: Path, tmp_path: Path) -> None:
+    from bench import loadbench
+    from dolly_ja_16k.pipeline import BuildOptions, build
+
+    build(BuildOptions(source=str(tiny), out=tmp_path / "built", tag_style=False))
+    result = loadbench.measure(tmp_path / "built", "2_of_4", reps=1, warmup=0)  # checks every row count
+    assert set(result) == set(loadbench.CASES)
+    assert all(len(result[way][phase]) == 1 for way in result for phase in ("cold", "cached"))
+    repo = loadbench.per_part_repo(tmp_path / "built", "3_of_4", tmp_path / "repo")
+    assert sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if p.is_file()) == [
+        "README.md", "data/3_of_4.jsonl", "manifest.json"]
