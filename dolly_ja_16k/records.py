@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sys import intern
 from typing import TypedDict
 
 from .errors import InputError
@@ -61,6 +62,7 @@ def to_record(obj: object, path: object, where: str) -> tuple[Record, list[str]]
     Raises ``InputError`` naming the file, the record and the problem.
     """
     if type(obj) is dict and tuple(obj) == FIELDS and _is_valid(obj):
+        obj["category"] = intern(obj["category"])  # type: ignore[arg-type]
         return obj, []  # type: ignore[return-value]  # the common case, checked without copying
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object with fields {', '.join(FIELDS)}, got {_type_name(obj)}",
@@ -75,6 +77,8 @@ def to_record(obj: object, path: object, where: str) -> tuple[Record, list[str]]
         if "\x00" in value:
             raise InputError(f'field "{name}" contains a NUL character', path, where)
         record[name] = value  # type: ignore[literal-required]
+    # a handful of categories, each repeated in thousands of records: one string object apiece
+    record["category"] = intern(record["category"])
     for name in REQUIRED_TEXT:
         if not record[name].strip():  # type: ignore[literal-required]
             raise InputError(f'field "{name}" is empty', path, where)
