@@ -37,7 +37,7 @@ class Sample:
     """One run of a command: wall time (s) and peak resident memory (bytes).
 
     ``max_rss`` is the largest peak of any one process of the tree (what ``/usr/bin/time -v``
-    reports); ``tree_rss``, when sampled, is the largest sum over all its processes at once.
+    reports); ``tree_rss`` is the largest sum over all its processes at once.
     """
 
     seconds: float
@@ -51,15 +51,18 @@ TREE_INTERVAL = 0.02
 
 
 class TreeSampler(threading.Thread):
-    """Polls the summed VmRSS of a process and all its descendants (Linux /proc).
+    """Polls /proc for a process and all its descendants (Linux).
 
-    A sum of RSS counts shared library pages once per process, so it errs high; peaks
-    shorter than the interval can be missed.
+    ``peak`` is the highest sum of their VmRSS at one moment (a sum of RSS counts shared
+    library pages once per process, so it errs high; moments shorter than the interval can
+    be missed); ``hwm`` the highest VmHWM (one process's own peak RSS) seen, which misses a
+    peak reached in a process's last ``TREE_INTERVAL``.
     """
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
+        self.hwm = 0
         self.peak = 0
         self.done = threading.Event()
 
@@ -78,35 +81,58 @@ class TreeSampler(threading.Thread):
         return found
 
     @staticmethod
-    def _rss(pid: int) -> int:
+    def _memory(pid: int) -> tuple[int, int]:
+        """(VmRSS, VmHWM) in bytes; zeros once the process is gone."""
+        rss = hwm = 0
         try:
             with open(f"/proc/{pid}/status") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) * 1024
+                    if line.startswith("VmHWM:"):
+                        hwm = int(line.split()[1]) * 1024
+                    elif line.startswith("VmRSS:"):
+                        rss = int(line.split()[1]) * 1024
+                        break  # VmRSS follows VmHWM
         except OSError:
             pass
-        return 0
+        return rss, hwm
+
+    def sample(self) -> None:
+        total = 0
+        for pid in self._tree(self.pid):
+            rss, hwm = self._memory(pid)
+            total += rss
+            self.hwm = max(self.hwm, hwm)
+        self.peak = max(self.peak, total)
 
     def run(self) -> None:
         while not self.done.is_set():
-            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree(self.pid)))
+            self.sample()
             self.done.wait(TREE_INTERVAL)
 
 
-def run(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
-        check: bool = True, tree: bool = False) -> Sample:
-    """Run ``cmd`` and measure it: wall clock around the process, peak RSS from ``wait4``.
+#: GNU time: reports the peak RSS of the command it runs (``%M``, kB).
+GNU_TIME = "/usr/bin/time"
 
-    ``wait4`` gives the rusage of that one child (its own peak, or a waited-for
-    grandchild's if larger), so repetitions do not mix as ``RUSAGE_CHILDREN`` would.
-    With ``tree``, a ``TreeSampler`` also records the peak of all its processes together.
+
+def run(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
+        check: bool = True) -> Sample:
+    """Run ``cmd`` and measure it: wall clock around the process, its peak RSS, and the
+    peak of all its processes at once (``TreeSampler``).
+
+    The peak RSS is ``/usr/bin/time``'s ``%M``: ``wait4``'s ``ru_maxrss`` as seen by a
+    small C parent. Read here directly it would be wrong: Linux folds the peak of the
+    address space a process had before ``exec`` into it, and a child spawned with vfork
+    (as ``subprocess`` does) had its parent's, so a large measuring process would be
+    reported as the build's peak. Without GNU time, the sampler's VmHWM is used.
     """
     sampler = None
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile(mode="r") as peak:
+        full = list(cmd)
+        if os.access(GNU_TIME, os.X_OK):
+            full = [GNU_TIME, "-f", "%M", "-o", peak.name, *full]
         start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
-        if tree and os.path.isdir(f"/proc/{proc.pid}"):
+        proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
+        if os.path.isdir(f"/proc/{proc.pid}"):
             sampler = TreeSampler(proc.pid)
             sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -119,8 +145,12 @@ def run(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Pat
             err.seek(0)
             tail = err.read().decode(errors="replace").strip().splitlines()[-5:]
             raise BenchError(f"{' '.join(map(str, cmd))} exited {proc.returncode}: " + " | ".join(tail))
-    return Sample(seconds, usage.ru_maxrss * 1024, proc.returncode,
-                  None if sampler is None else max(sampler.peak, usage.ru_maxrss * 1024))
+        reported = peak.read().split()
+    if full[0] == GNU_TIME and reported and reported[-1].isdigit():
+        max_rss = int(reported[-1]) * 1024
+    else:
+        max_rss = (sampler.hwm if sampler is not None else 0) or usage.ru_maxrss * 1024
+    return Sample(seconds, max_rss, proc.returncode, sampler.peak if sampler is not None and sampler.peak else None)
 
 
 @dataclass

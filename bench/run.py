@@ -257,7 +257,7 @@ def bench_scale(ctx: Context) -> list[Row]:
     real_count = len(json.loads(ctx.source.read_bytes()))
 
     def build(path: Path, target: Path) -> Callable[[], Sample]:
-        return lambda: run(cli_cmd("build", "--source", str(path), "--out", str(target)), env=ctx.env, tree=True)
+        return lambda: run(cli_cmd("build", "--source", str(path), "--out", str(target)), env=ctx.env)
 
     # Each size is interleaved with builds of the real 16k source; 1M builds take about a
     # minute each, so they get SCALE_1M_REPS rounds to keep the whole bench under 10 minutes.
