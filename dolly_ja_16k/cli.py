@@ -33,8 +33,7 @@ def _positive(text: str) -> int:
 
 
 def _add_build(sub: argparse._SubParsersAction) -> None:
-    from .layout import DEFAULT_OUT
-    from .sources import DEFAULT_SOURCE
+    from .layout import DEFAULT_OUT, DEFAULT_SOURCE
 
     p = sub.add_parser("build", help="build the parts, manifest and card into a folder")
     p.add_argument("--source", default=DEFAULT_SOURCE,

@@ -16,6 +16,14 @@ PART_SPLIT = "train"
 #: Paths a publish owns on the Hub: files under them that a new build lacks are deleted.
 MANAGED_PATHS = (CARD_FILE, MANIFEST_FILE, REVIEW_FILE, DATA_DIR + "/", IMAGES_DIR + "/")
 DEFAULT_OUT = "dist/dolly-ja-16k"
+#: What ``build`` reads unless told otherwise: kunishou's translation, pinned to one commit.
+DEFAULT_SOURCE = (
+    "hf://datasets/kunishou/databricks-dolly-15k-ja@6391034b0126850543299cda071dc6281c31a6fb"
+    "/databricks-dolly-15k-ja.json"
+)
+#: Supplement records get this before their own index, so they never clash with the
+#: source's numeric indexes and stay recognisable in every part.
+SUPPLEMENT_PREFIX = "user-"
 #: Hub repo type and default branch a publish writes to.
 REPO_TYPE = "dataset"
 DEFAULT_BRANCH = "main"

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import InputError
-from .layout import CARD_FILE, DEFAULT_OUT, part_names
+from .layout import CARD_FILE, DEFAULT_OUT, DEFAULT_SOURCE, SUPPLEMENT_PREFIX, part_names
 from .records import FIELDS, Record
-from .sources import DEFAULT_SOURCE, SUPPLEMENT_PREFIX, Source, open_source, read_records, warn
+
+if TYPE_CHECKING:
+    from .sources import Source
 
 
 @dataclass
@@ -78,6 +80,8 @@ def check_options(state: BuildState) -> None:
 
 def read_inputs(state: BuildState) -> None:
     """Read the source and every supplement; indexes must be unique across all of them."""
+    from .sources import open_source, read_records, warn
+
     seen: dict[str, str] = {}
     state.source = open_source(state.options.source)
     state.records = read_records(state.source, seen)
@@ -92,7 +96,8 @@ def read_inputs(state: BuildState) -> None:
 
 def start_renderer(state: BuildState) -> None:
     """Start the child that renders the card's pictures: it imports matplotlib (about 0.4 s)
-    while this process reads, reviews and splits."""
+    while this process reads, reviews and splits. It is the build's longest chain of work,
+    so it goes first, before anything else is imported or checked."""
     from .plots import Renderer
 
     state.renderer = Renderer()
@@ -210,7 +215,7 @@ def write_output(state: BuildState) -> None:
         staging.commit()
 
 
-STEPS: list[Step] = [check_options, start_renderer, read_inputs, review_records, fit_target_size, split_parts,
+STEPS: list[Step] = [start_renderer, check_options, read_inputs, review_records, fit_target_size, split_parts,
                      render_images, write_output]
 
 

@@ -17,12 +17,9 @@ from pathlib import Path
 import orjson
 
 from .errors import HubError, InputError
+from .layout import DEFAULT_SOURCE, SUPPLEMENT_PREFIX  # noqa: F401  (the names users of sources expect)
 from .records import FIELDS, KNOWN_CATEGORIES, Record, to_record
 
-DEFAULT_SOURCE = (
-    "hf://datasets/kunishou/databricks-dolly-15k-ja@6391034b0126850543299cda071dc6281c31a6fb"
-    "/databricks-dolly-15k-ja.json"
-)
 DOLLY_JA_FILE = "databricks-dolly-15k-ja.json"
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _HF_URL = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/(?P<path>.+)$")
@@ -127,9 +124,6 @@ def _probe(endpoint: str, location: str, hint: str) -> None:
                        f"HF cache; {hint}") from None
 
 
-#: Supplement records get this before their own index, so they never clash with the
-#: source's numeric indexes and stay recognisable in every part.
-SUPPLEMENT_PREFIX = "user-"
 
 
 def read_records(source: Source, seen: dict[str, str], prefix: str = "") -> list[Record]:
