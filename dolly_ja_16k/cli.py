@@ -8,6 +8,7 @@ need them, so ``--help`` and ``build`` start fast.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -80,6 +81,8 @@ def _run_build(args: argparse.Namespace) -> int:
     manifest = build(options)
     sizes = " / ".join(f"{p['records']:,}" for p in manifest["parts"])
     print(f"built {manifest['records']:,} records in {len(manifest['parts'])} parts ({sizes}) -> {args.out}")
+    global _skip_teardown
+    _skip_teardown = True
     return EXIT_OK
 
 
@@ -167,6 +170,26 @@ COMMANDS.append(_add_publish)
 
 def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwind so staging folders are cleaned up
+
+
+#: Set by a finished build: ``run`` may then end the process without tearing it down.
+_skip_teardown = False
+
+
+def run() -> None:
+    """The ``dolly-ja-16k`` command: ``main``, then exit with its code.
+
+    After a finished build the process ends with ``os._exit``: everything is on disk and
+    every child process is gone, and freeing the records one object at a time would only
+    add time (0.02 s at 15k records, about 0.3 s at 100k). Other commands exit normally,
+    so the libraries they load can clean up after themselves.
+    """
+    code = main()
+    if _skip_teardown and code == EXIT_OK:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
