@@ -115,7 +115,7 @@ GNU_TIME = "/usr/bin/time"
 
 
 def run(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
-        check: bool = True) -> Sample:
+        check: bool = True, stdin: Path | None = None) -> Sample:
     """Run ``cmd`` and measure it: wall clock around the process, its peak RSS, and the
     peak of all its processes at once (``TreeSampler``).
 
@@ -124,14 +124,16 @@ def run(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Pat
     address space a process had before ``exec`` into it, and a child spawned with vfork
     (as ``subprocess`` does) had its parent's, so a large measuring process would be
     reported as the build's peak. Without GNU time, the sampler's VmHWM is used.
+    ``stdin``: a file the command reads as its standard input.
     """
     sampler = None
-    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile(mode="r") as peak:
+    with (tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile(mode="r") as peak,
+          open(stdin or os.devnull, "rb") as feed):
         full = list(cmd)
         if os.access(GNU_TIME, os.X_OK):
             full = [GNU_TIME, "-f", "%M", "-o", peak.name, *full]
         start = time.perf_counter()
-        proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
+        proc = subprocess.Popen(full, stdin=feed, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
         if os.path.isdir(f"/proc/{proc.pid}"):
             sampler = TreeSampler(proc.pid)
             sampler.start()

@@ -146,6 +146,12 @@ def bench_build(ctx: Context) -> list[Row]:
         target = out / variant_key(name)
         cases[name] = lambda options=options, target=target: run(
             cli_cmd("build", "--source", str(ctx.source), "--out", str(target), *options), env=ctx.env)
+    # The card's pictures alone, drawn by the same child process a build starts: no build
+    # that draws them can take less time than this.
+    pictures = out / "plot-data.json"
+    out.mkdir(parents=True, exist_ok=True)
+    pictures.write_bytes(plot_input(ctx.source))
+    cases["pictures"] = lambda: run(python_cmd("-m", "dolly_ja_16k.plots"), env=ctx.env, stdin=pictures)
     ctx.log(f"build: {', '.join(cases)} × {ctx.reps} (floor parser: {parser})")
     series = interleave(cases, ctx.reps, progress=ctx.log)
     ctx.raw["build"] = {name: s.seconds for name, s in series.items()}
@@ -165,8 +171,21 @@ def bench_build(ctx: Context) -> list[Row]:
             row.goal = "< 1"
             row.holds = row.value is not None and row.value < 1
             rows.append(row)
+    rows.append(_ratio_row("pictures/floor", "the card's pictures alone (renderer child) / floor", series["pictures"],
+                           series["floor"], None, "pictures", "floor"))
     rows.append(lean_startup(ctx))
     return rows
+
+
+def plot_input(source: Path, parts: int = 4) -> bytes:
+    """What a build sends its picture renderer for ``source`` cut into ``parts`` (round robin)."""
+    import orjson
+
+    from dolly_ja_16k.layout import part_names
+    from dolly_ja_16k.plots import plot_data
+
+    records = orjson.loads(source.read_bytes())
+    return orjson.dumps(plot_data([(name, records[i::parts]) for i, name in enumerate(part_names(parts))]))
 
 
 def lean_startup(ctx: Context) -> Row:
