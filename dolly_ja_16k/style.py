@@ -120,7 +120,7 @@ _MADV_DONTNEED = 4
 
 
 def _forget_pages(folder: str | None) -> int:
-    """``madvise(MADV_DONTNEED)`` every read-only shared mapping of a file in ``folder``;
+    """``madvise(MADV_DONTNEED)`` every read-only mapping of a file in ``folder``;
     returns how many mappings were released (0 where /proc or madvise are missing)."""
     if folder is None or not sys.platform.startswith("linux"):
         return 0
