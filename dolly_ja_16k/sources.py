@@ -17,7 +17,6 @@ from pathlib import Path
 import orjson
 
 from .errors import HubError, InputError
-from .layout import DEFAULT_SOURCE, SUPPLEMENT_PREFIX  # noqa: F401  (the names users of sources expect)
 from .records import FIELDS, KNOWN_CATEGORIES, Record, to_record
 
 DOLLY_JA_FILE = "databricks-dolly-15k-ja.json"

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from dolly_ja_16k.errors import InputError
-from dolly_ja_16k.sources import SUPPLEMENT_PREFIX, open_source, read_records
+from dolly_ja_16k.layout import SUPPLEMENT_PREFIX
+from dolly_ja_16k.sources import open_source, read_records
 
 from .conftest import make_record, make_records, write_json, write_jsonl
 
