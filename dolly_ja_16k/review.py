@@ -206,6 +206,12 @@ def default_drop() -> frozenset[str]:
 def parse_drop(text: str) -> frozenset[str]:
     """``--drop RULE[,RULE…]``: the checks whose records are dropped ("" drops none)."""
     names = frozenset(n.strip() for n in text.split(",") if n.strip())
+    check_drop(names)
+    return names
+
+
+def check_drop(names: Iterable[str]) -> None:
+    """Every name is a check that can drop records (fixes cannot)."""
     fixes = {f.name for f in FIXES}
     known = {f.name for f in FINDERS}
     for name in sorted(names):
@@ -214,7 +220,6 @@ def parse_drop(text: str) -> frozenset[str]:
                              f"choose from {', '.join(sorted(known))}")
         if name not in known:
             raise InputError(f"--drop: unknown rule {name!r}; choose from {', '.join(sorted(known))}")
-    return names
 
 
 @dataclass

@@ -17,6 +17,7 @@ from pathlib import Path
 import orjson
 
 from .errors import HubError, InputError
+from .manifest import SourceFile
 from .records import FIELDS, KNOWN_CATEGORIES, Record, to_record
 
 DOLLY_JA_FILE = "databricks-dolly-15k-ja.json"
@@ -123,6 +124,22 @@ def _probe(endpoint: str, location: str, hint: str) -> None:
                        f"HF cache; {hint}") from None
 
 
+
+
+def read_source(location: str, seen: dict[str, str], prefix: str = "") -> tuple[list[Record], SourceFile, list[str]]:
+    """Find, read and validate one input: its records, how the manifest names it, its warnings.
+
+    ``seen`` maps every index read so far to where it was read, across files, so a
+    duplicate is reported with both places. ``prefix`` goes before each index.
+    """
+    source = open_source(location)
+    records = read_records(source, seen, prefix)
+    d = source.describe()
+    hub = location.startswith("hf://")
+    info = SourceFile(name=location if hub else source.path.name, kind="hub" if hub else "local",
+                      sha256=source.sha256, records=len(records), revision=source.revision,
+                      dolly_ja=bool(d["dolly_ja"]))
+    return records, info, source.warnings
 
 
 def read_records(source: Source, seen: dict[str, str], prefix: str = "") -> list[Record]:

@@ -1,0 +1,277 @@
+"""The manifest: what a build holds, as typed values, and the one way to read and write it.
+
+``manifest.json`` is the build's data model. The card, its templates, ``verify``, the
+``datasets`` builder, ``diff`` and ``publish`` all read it through ``read`` (or
+``from_bytes``), which checks every field's type, every count and every path, so a
+damaged or hand-edited manifest is one clear ``ManifestError`` instead of a traceback
+deep inside a reader. ``msgspec`` does the type checking from the classes below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+import msgspec
+
+from .errors import InputError
+from .layout import MANIFEST_FILE
+
+#: Bumped when a field changes meaning; ``read`` refuses other versions.
+FORMAT = 2
+
+Action = Literal["fix", "flag", "drop"]
+
+
+class ManifestError(InputError):
+    """The manifest is missing, not JSON, of the wrong shape, or names a path outside the folder."""
+
+
+class _Model(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every manifest value: immutable, keyword-only, unknown keys are an error."""
+
+
+class FileEntry(_Model):
+    """One file of the build, as the manifest checks it."""
+
+    path: str
+    sha256: str
+    bytes: int
+    lines: int
+
+
+class Part(_Model):
+    """One part: its name, its JSON Lines file and what is in it."""
+
+    name: str
+    file: str
+    records: int
+    #: The Arrow size of the part's table (``dataset_info``'s ``num_bytes``).
+    num_bytes: int
+    categories: dict[str, int]
+    styles: dict[str, int] | None = None
+    #: Records of the user's own supplements (index prefix ``user-``) in this part.
+    supplement_records: int = 0
+
+
+class SourceFile(_Model):
+    """An input file, named so that no path of the build machine is ever shown.
+
+    ``name`` is the file's base name for a local file and the ``hf://`` address for a
+    file read from the Hub; ``upstream`` names the known upstream revision whose file
+    has the same sha256, if any.
+    """
+
+    name: str
+    kind: Literal["local", "hub"]
+    sha256: str
+    records: int
+    revision: str | None = None
+    upstream: str | None = None
+    #: True for kunishou's Japanese Dolly file (by name or by a known sha256).
+    dolly_ja: bool = False
+
+
+class Rule(_Model):
+    """One review rule and how many records it touched."""
+
+    name: str
+    action: Action
+    description: str
+    count: int
+
+
+class Image(_Model):
+    path: str
+    title: str
+
+
+class Review(_Model):
+    """The review's summary; ``review.jsonl`` has one row per finding."""
+
+    file: str
+    keep_all: bool
+    records_in: int
+    records_dropped: int
+    records_kept: int
+    rules: list[Rule]
+    #: Style of the kept records (None when the build did not tag styles).
+    styles: dict[str, int] | None = None
+    #: Only records of this style were kept (``keitai`` or ``jotai``), or None.
+    style_filter: str | None = None
+    images: list[Image] = []
+
+
+class Target(_Model):
+    """``--target-size``: the size asked for, and how many records beyond it were left out."""
+
+    size: int
+    left_out: int
+
+
+class Options(_Model):
+    """The build options that shaped the data (no paths)."""
+
+    parts: int
+    strategy: str
+    seed: int
+    target_size: int | None = None
+    repo_id: str | None = None
+    keep_all: bool = False
+    drop: list[str] = []
+    style: str | None = None
+    tag_style: bool = True
+
+
+class PartOf(_Model):
+    """In a per-part repo's manifest: the build this one part came from."""
+
+    parts: list[str]
+    records: int
+
+
+class Manifest(_Model, kw_only=True):
+    format: int = FORMAT
+    generator: str
+    features: list[str]
+    source: SourceFile
+    supplements: list[SourceFile] = []
+    supplement_prefix: str | None = None
+    options: Options
+    records: int
+    parts: list[Part]
+    review: Review | None = None
+    target: Target | None = None
+    files: list[FileEntry]
+    part_of: PartOf | None = None
+
+    # -- lookups every reader needs -------------------------------------------------------
+
+    def file(self, path: str) -> FileEntry:
+        """The entry of ``path`` (``read`` made sure every part's file has one)."""
+        for entry in self.files:
+            if entry.path == path:
+                return entry
+        raise KeyError(path)
+
+    def part(self, name: str) -> Part:
+        for part in self.parts:
+            if part.name == name:
+                return part
+        raise KeyError(name)
+
+    @property
+    def part_names(self) -> list[str]:
+        return [p.name for p in self.parts]
+
+    @property
+    def supplement_records(self) -> int:
+        """Supplement records in the parts (not in the input files: the target size may cut some)."""
+        return sum(p.supplement_records for p in self.parts)
+
+
+# -- files ----------------------------------------------------------------------------------
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file as the manifest records it, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def entry_for(path: str, data: bytes | bytearray) -> FileEntry:
+    """The manifest entry of a file about to be written with ``data``."""
+    return FileEntry(path=path, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data),
+                     lines=data.count(b"\n"))
+
+
+def safe_relpath(path: str) -> bool:
+    """True for a relative POSIX path that stays inside the folder (no ``..``, no drive, no ``\\``)."""
+    if not path or "\\" in path or "\x00" in path or path.startswith("/"):
+        return False
+    parts = PurePosixPath(path).parts
+    return all(p not in ("..", ".", "") for p in parts) and ":" not in parts[0]
+
+
+# -- reading and writing ----------------------------------------------------------------------
+
+def to_bytes(manifest: Manifest) -> bytes:
+    """The manifest as written: indented JSON, keys in class order, a final newline."""
+    return msgspec.json.format(msgspec.json.encode(manifest), indent=2) + b"\n"
+
+
+def from_bytes(data: bytes, where: object = MANIFEST_FILE) -> Manifest:
+    """Parse and check a manifest; anything malformed is one ``ManifestError`` naming ``where``."""
+    try:
+        manifest = msgspec.json.decode(data, type=Manifest)
+    except msgspec.ValidationError as err:
+        raise ManifestError(f"not a dolly-ja-16k manifest: {_one_line(err)}", where) from None
+    except msgspec.DecodeError as err:
+        raise ManifestError(f"not valid JSON ({_one_line(err)})", where) from None
+    _check(manifest, where)
+    return manifest
+
+
+def read(folder: Path) -> Manifest:
+    """The checked manifest of a build folder."""
+    path = Path(folder) / MANIFEST_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(f"no {MANIFEST_FILE}; is this a folder written by `dolly-ja-16k build`?",
+                            folder) from None
+    except OSError as err:
+        raise ManifestError(f"cannot read it ({err.strerror or err})", path) from None
+    return from_bytes(data, path)
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
+
+
+def _check(m: Manifest, where: object) -> None:
+    """What the types cannot say: paths inside the folder, counts that add up, no duplicates."""
+
+    def fail(problem: str) -> None:
+        raise ManifestError(f"not a dolly-ja-16k manifest: {problem}", where)
+
+    if m.format != FORMAT:
+        fail(f"format {m.format}, this version reads format {FORMAT} (rebuild the folder)")
+    paths = [f.path for f in m.files]
+    for path in paths:
+        if not safe_relpath(path) or path == MANIFEST_FILE:
+            fail(f"file entry {path!r} is not a path inside the folder")
+    if len(set(paths)) != len(paths):
+        fail("a file is listed twice")
+    for f in m.files:
+        if f.bytes < 0 or f.lines < 0 or len(f.sha256) != 64:
+            fail(f"file entry {f.path!r} has a negative size or a malformed sha256")
+    if not m.parts:
+        fail("no parts")
+    names = m.part_names
+    if len(set(names)) != len(names):
+        fail("a part is listed twice")
+    for p in m.parts:
+        if p.file not in paths:
+            fail(f"part {p.name!r}: its file {p.file!r} is not among the files")
+        if p.records < 0 or p.num_bytes < 0 or sum(p.categories.values()) != p.records:
+            fail(f"part {p.name!r}: its counts do not add up to its {p.records} records")
+    if sum(p.records for p in m.parts) != m.records:
+        fail(f"the parts hold {sum(p.records for p in m.parts)} records, the manifest says {m.records}")
+    if not m.features or len(set(m.features)) != len(m.features):
+        fail("features must be distinct names")
+
+
+def per_part(manifest: Manifest, part: str) -> Manifest:
+    """The manifest of one part's own repo (the per-part layout): that part and its file only."""
+    info = manifest.part(part)
+    return msgspec.structs.replace(
+        manifest,
+        parts=[info],
+        records=info.records,
+        files=[manifest.file(info.file)],
+        part_of=PartOf(parts=manifest.part_names, records=manifest.records),
+    )

@@ -1,0 +1,112 @@
+"""The options of a build and of a publish, checked in one place.
+
+The command line takes its choices and defaults from here; ``check()`` raises an
+``OptionError`` naming the option (``target_size``), which the command line shows as its
+flag (``--target-size``). Library users get the same checks with the option's own name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, get_args
+
+from .errors import InputError
+from .layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE
+
+Strategy = Literal["stratified", "contiguous", "shuffle"]
+Style = Literal["keitai", "jotai"]
+Layout = Literal["single", "per-part"]
+STRATEGIES: tuple[str, ...] = get_args(Strategy)
+STYLES: tuple[str, ...] = get_args(Style)
+LAYOUTS: tuple[str, ...] = get_args(Layout)
+#: Owner and name on the Hub: letters, digits, ``-``, ``_``, ``.``; up to 96 characters each.
+REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
+DEFAULT_TIMEOUT = 60.0
+
+
+class OptionError(InputError):
+    """An option's value is impossible; ``option`` is its name in the options class."""
+
+    def __init__(self, option: str, problem: str) -> None:
+        super().__init__(f"{option}: {problem}")
+        self.option = option
+        self.problem = problem
+
+
+def _check_choice(option: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise OptionError(option, f"{value!r} is not one of {', '.join(choices)}")
+
+
+@dataclass
+class BuildOptions:
+    """Everything a build depends on besides the input files' contents."""
+
+    source: str = DEFAULT_SOURCE
+    out: Path = Path(DEFAULT_OUT)
+    parts: int = 4
+    strategy: Strategy = "stratified"
+    seed: int = 42
+    supplements: list[str] = field(default_factory=list)
+    target_size: int | None = None
+    repo_id: str | None = None
+    #: Review: report every finding but change and drop nothing (parts equal a plain build).
+    keep_all: bool = False
+    #: Review checks whose records are dropped; None means each check's default.
+    drop: frozenset[str] | None = None
+    #: Keep only records of this style; needs ``tag_style`` and not ``keep_all``.
+    style: Style | None = None
+    #: Add the ``style`` column (polite / plain / mixed / none) to every record.
+    tag_style: bool = True
+
+    def check(self) -> None:
+        """Refuse impossible combinations before anything is read."""
+        if self.parts < 1:
+            raise OptionError("parts", f"must be at least 1, got {self.parts}")
+        _check_choice("strategy", self.strategy, STRATEGIES)
+        if self.target_size is not None:
+            if self.target_size < 1:
+                raise OptionError("target_size", f"must be at least 1, got {self.target_size}")
+            if self.target_size < self.parts:
+                raise OptionError("target_size", f"{self.target_size} is smaller than the {self.parts} parts")
+        if self.repo_id is not None and not REPO_ID.match(self.repo_id):
+            raise OptionError("repo_id", f"{self.repo_id!r} is not OWNER/NAME (letters, digits, '-', '_', '.')")
+        if self.style is not None:
+            _check_choice("style", self.style, STYLES)
+            if self.keep_all or not self.tag_style:
+                raise OptionError("style", "needs style tagging; it cannot be combined with keep_all or "
+                                           "without tag_style")
+        if self.drop is not None:
+            from .review import check_drop
+
+            check_drop(self.drop)
+
+
+@dataclass
+class PublishOptions:
+    """Where and how a built folder goes to the Hub."""
+
+    repo_id: str
+    folder: Path = Path(DEFAULT_OUT)
+    layout: Layout = "single"
+    private: bool = False
+    revision: str = DEFAULT_BRANCH
+    create_pr: bool = False
+    message: str | None = None
+    dry_run: bool = False
+    #: Seconds to wait for the Hub to accept a connection or send data before giving up.
+    timeout: float = DEFAULT_TIMEOUT
+
+    def check(self) -> None:
+        if not REPO_ID.match(self.repo_id):
+            raise OptionError("repo_id", f"{self.repo_id!r} is not OWNER/NAME (letters, digits, '-', '_', '.')")
+        _check_choice("layout", self.layout, LAYOUTS)
+        if self.create_pr and self.revision != DEFAULT_BRANCH:
+            raise OptionError("create_pr", f"opens a pull request against {DEFAULT_BRANCH}; it cannot be "
+                                           "combined with another revision")
+        if not self.timeout > 0:
+            raise OptionError("timeout", f"must be positive, got {self.timeout:g}")
+        if self.message is not None and not self.message.strip():
+            raise OptionError("message", "is empty")
