@@ -8,7 +8,6 @@ rebuild is never served from a stale cache.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -19,7 +18,8 @@ import datasets
 from .errors import DollyError
 from .layout import ALL_CONFIG, MANIFEST_FILE, PART_SPLIT, config_names, parse_part_name
 from .layout import DEFAULT_OUT as DEFAULT_SOURCE
-from .write import file_sha256
+from .manifest import Manifest, file_sha256
+from .manifest import read as manifest_read
 
 _REPO_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
@@ -42,13 +42,10 @@ def resolve_source(source: str | Path, revision: str | None = None) -> Path:
     return Path(snapshot_download(str(source), repo_type="dataset", revision=revision))
 
 
-def read_manifest(folder: Path) -> tuple[dict[str, Any], str]:
-    """The manifest and its sha256 (which names the build, for caching)."""
-    raw = (folder / MANIFEST_FILE).read_bytes()
-    try:
-        return json.loads(raw), hashlib.sha256(raw).hexdigest()
-    except ValueError as err:
-        raise DollyError(f"{folder / MANIFEST_FILE}: not valid JSON ({err})") from None
+def read_manifest(folder: Path) -> tuple[Manifest, str]:
+    """The checked manifest and its sha256 (which names the build, for caching)."""
+    manifest = manifest_read(folder)
+    return manifest, file_sha256(folder / MANIFEST_FILE)
 
 
 def check_file(folder: Path, relpath: str, expected: str) -> Path:
@@ -90,12 +87,12 @@ class DollyJa16k(datasets.GeneratorBasedBuilder):
         super().__init__(config_name=config_name, **kwargs)
 
     def _info(self) -> datasets.DatasetInfo:
-        features = datasets.Features({name: datasets.Value("string") for name in self.manifest["features"]})
+        features = datasets.Features({name: datasets.Value("string") for name in self.manifest.features})
         return datasets.DatasetInfo(description="databricks-dolly-15k-ja in named parts", features=features,
                                     license="cc-by-sa-3.0")
 
     def _split_generators(self, dl_manager: datasets.DownloadManager) -> list[datasets.SplitGenerator]:
-        parts = {p["name"]: p for p in self.manifest["parts"]}
+        parts = {p.name: p for p in self.manifest.parts}
         name = self.config.name
         if name == ALL_CONFIG:
             chosen = [(p, p) for p in parts]
@@ -105,7 +102,7 @@ class DollyJa16k(datasets.GeneratorBasedBuilder):
             raise DollyError(f"config {name!r} is not in this build; it has {', '.join(config_names(len(parts)))}")
         return [
             datasets.SplitGenerator(name=split, gen_kwargs={
-                "path": check_file(self.folder, parts[part]["file"], parts[part]["sha256"])})
+                "path": check_file(self.folder, parts[part].file, self.manifest.file(parts[part].file).sha256)})
             for part, split in chosen
         ]
 

@@ -1,26 +1,46 @@
-"""Command line: argument parsing and exit codes only.
+"""The dolly-ja-16k command line: arguments and exit codes only.
 
-Exit codes: 0 success, 1 a check or the Hub failed, 2 bad input or options.
-Heavy modules (datasets, huggingface_hub, pyarrow) are imported by the commands that
-need them, so ``--help`` and ``build`` start fast.
+Exit codes: 0 success, 1 a check, the Hub or the system failed, 2 bad input or options.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
+# Ctrl-C from the first instruction on is exit 130 without a traceback: until ``main``
+# takes over, an interrupt ends the process quietly (``SystemExit`` prints nothing).
 import signal
-import sys
-from pathlib import Path
 
-from . import __version__
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+def _quiet_interrupt(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with SIGINT ignored
+    signal.signal(signal.SIGINT, _quiet_interrupt)
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE  # noqa: E402
+from .options import DEFAULT_TIMEOUT, LAYOUTS, STRATEGIES, STYLES  # noqa: E402
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+DESCRIPTION = ("Build, check and publish databricks-dolly-15k-ja as named parts (1_of_4 … 4_of_4) "
+               "for the Hugging Face Hub.")
+#: Option names (of BuildOptions / PublishOptions) whose flag is not ``--`` + the name with dashes.
+FLAGS = {"supplements": "--supplement", "tag_style": "--no-style", "folder": "--dir", "source": "--source"}
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every other bad input
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+    def error(self, message: str) -> None:  # type: ignore[override]  # one line, exit 2, like every bad input
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {_one_line(message)} (see --help)\n")
+
+
+def _one_line(text: str) -> str:
+    from .errors import one_line
+
+    return one_line(text)
 
 
 def _positive(text: str) -> int:
@@ -33,26 +53,21 @@ def _positive(text: str) -> int:
     return value
 
 
-def _add_build(sub: argparse._SubParsersAction) -> None:
-    from .layout import DEFAULT_OUT, DEFAULT_SOURCE
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
-    p = sub.add_parser("build", help="build the parts, manifest and card into a folder")
-    p.add_argument("--source", default=DEFAULT_SOURCE,
-                   help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH (default: %(default)s)")
-    p.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help="output folder (default: %(default)s)")
-    p.add_argument("--parts", type=_positive, default=4, help="number of parts (default: %(default)s)")
-    p.add_argument("--strategy", choices=["stratified", "contiguous", "shuffle"], default="stratified",
-                   help="how records are assigned to parts (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=42, help="seed for stratified and shuffle (default: %(default)s)")
-    p.add_argument("--supplement", action="append", default=[], metavar="FILE",
-                   help="your own records (JSON or JSON Lines, same fields); repeatable")
-    p.add_argument("--target-size", type=_positive, metavar="N",
-                   help="make the total exactly N records (error if fewer are available)")
-    p.add_argument("--repo-id", metavar="OWNER/NAME", help="Hub repo the card's usage snippets name")
-    _add_review_options(p)
-    p.add_argument("--style", choices=["keitai", "jotai"],
-                   help="build from records of one speech style only: keitai (です・ます) or jotai (だ・である)")
-    p.set_defaults(run=_run_build)
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
 
 
 def _add_review_options(p: argparse.ArgumentParser) -> None:
@@ -71,25 +86,48 @@ def _drop(args: argparse.Namespace) -> frozenset[str] | None:
     return None if args.drop is None else parse_drop(args.drop)
 
 
+# -- build ------------------------------------------------------------------------------------
+
+def _add_build(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("build", help="build the parts, manifest and card into a folder")
+    p.add_argument("--source", default=DEFAULT_SOURCE,
+                   help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help="output folder (default: %(default)s)")
+    p.add_argument("--parts", type=_positive, default=4, help="number of parts (default: %(default)s)")
+    p.add_argument("--strategy", choices=STRATEGIES, default="stratified",
+                   help="how records are assigned to parts (default: %(default)s)")
+    p.add_argument("--seed", type=_whole, default=42, help="seed for stratified and shuffle (default: %(default)s)")
+    p.add_argument("--supplement", action="append", default=[], metavar="FILE",
+                   help="your own records (JSON or JSON Lines, same fields); repeatable")
+    p.add_argument("--target-size", type=_positive, metavar="N",
+                   help="make the total exactly N records (error if fewer are available)")
+    p.add_argument("--repo-id", metavar="OWNER/NAME", help="Hub repo the card's usage snippets name")
+    _add_review_options(p)
+    p.add_argument("--style", choices=STYLES,
+                   help="build from records of one speech style only: keitai (です・ます) or jotai (だ・である)")
+    p.set_defaults(run=_run_build)
+
+
 def _run_build(args: argparse.Namespace) -> int:
-    from .pipeline import BuildOptions, build
+    from .options import BuildOptions
+    from .pipeline import build
 
     options = BuildOptions(source=args.source, out=args.out, parts=args.parts, strategy=args.strategy,
                            seed=args.seed, supplements=args.supplement, target_size=args.target_size,
                            repo_id=args.repo_id, keep_all=args.keep_all, drop=_drop(args), style=args.style,
                            tag_style=args.tag_style)
     manifest = build(options)
-    sizes = " / ".join(f"{p['records']:,}" for p in manifest["parts"])
-    print(f"built {manifest['records']:,} records in {len(manifest['parts'])} parts ({sizes}) -> {args.out}")
-    global _skip_teardown
-    _skip_teardown = True
+    sizes = " / ".join(f"{p.records:,}" for p in manifest.parts)
+    print(f"built {manifest.records:,} records in {len(manifest.parts)} parts ({sizes}) -> {args.out}")
     return EXIT_OK
 
+
+# -- verify, review -----------------------------------------------------------------------------
 
 def _add_verify(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="check a built folder the way the Hub's dataset viewer would")
     p.add_argument("dir", type=Path, help="a folder written by `build`")
-    p.add_argument("--rows", type=int, default=5, help="rows to stream from each split (default: %(default)s)")
+    p.add_argument("--rows", type=_positive, default=5, help="rows to stream from each split (default: %(default)s)")
     p.set_defaults(run=_run_verify)
 
 
@@ -98,15 +136,6 @@ def _run_verify(args: argparse.Namespace) -> int:
 
     report = verify(args.dir, rows=args.rows, log=print)
     return EXIT_OK if report.ok else EXIT_FAILED
-
-
-def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="dolly-ja-16k", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for add in COMMANDS:
-        add(sub)
-    return parser
 
 
 def _add_review(sub: argparse._SubParsersAction) -> None:
@@ -123,26 +152,13 @@ def _run_review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = [_add_build, _add_verify, _add_review]
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-    return value
-
+# -- publish ------------------------------------------------------------------------------------
 
 def _add_publish(sub: argparse._SubParsersAction) -> None:
-    from .layout import DEFAULT_BRANCH, DEFAULT_OUT, LAYOUT_SINGLE, LAYOUTS
-
     p = sub.add_parser("publish", help="upload a built folder to the Hugging Face Hub, one commit per repo")
     p.add_argument("--repo-id", required=True, metavar="OWNER/NAME", help="dataset repo to publish to")
     p.add_argument("--dir", type=Path, default=Path(DEFAULT_OUT), help="built folder (default: %(default)s)")
-    p.add_argument("--layout", choices=LAYOUTS, default=LAYOUT_SINGLE,
+    p.add_argument("--layout", choices=LAYOUTS, default="single",
                    help="single: one repo with every config; per-part: repos OWNER/NAME-1_of_4 … "
                         "(default: %(default)s)")
     p.add_argument("--private", action="store_true", help="create new repos as private")
@@ -151,13 +167,14 @@ def _add_publish(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--create-pr", action="store_true", help="open a pull request instead of committing to the branch")
     p.add_argument("--message", metavar="TEXT", help="commit message (default: says what was built)")
     p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
-    p.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help="give up when the Hub does not answer for this long (default: %(default)s)")
     p.set_defaults(run=_run_publish)
 
 
 def _run_publish(args: argparse.Namespace) -> int:
-    from .publish import PublishOptions, publish
+    from .options import PublishOptions
+    from .publish import publish
 
     publish(PublishOptions(repo_id=args.repo_id, folder=args.dir, layout=args.layout, private=args.private,
                            revision=args.revision, create_pr=args.create_pr, message=args.message,
@@ -165,49 +182,62 @@ def _run_publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS.append(_add_publish)
+COMMANDS = [_add_build, _add_verify, _add_review, _add_publish]
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dolly-ja-16k", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def flag(option: str) -> str:
+    """The command-line flag of a library option name (``target_size`` → ``--target-size``)."""
+    return FLAGS.get(option, "--" + option.replace("_", "-"))
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # unwind so staging folders are cleaned up
-
-
-#: Set by a finished build: ``run`` may then end the process without tearing it down.
-_skip_teardown = False
-
-
-def run() -> None:
-    """The ``dolly-ja-16k`` command: ``main``, then exit with its code.
-
-    After a finished build the process ends with ``os._exit``: everything is on disk and
-    every child process is gone, and freeing the records one object at a time would only
-    add time (0.02 s at 15k records, about 0.3 s at 100k). Other commands exit normally,
-    so the libraries they load can clean up after themselves.
-    """
-    code = main()
-    if _skip_teardown and code == EXIT_OK:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
+    raise SystemExit(128 + signum)  # unwind, so staging folders are cleaned up
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .errors import DollyError
+    """Run one command; every failure is one line on stderr and an exit code."""
+    from .errors import DollyError, one_line
+    from .options import OptionError
 
-    try:  # from the first moment on: Ctrl-C while parsing is no traceback either
+    command = None
+    try:
+        if signal.getsignal(signal.SIGINT) is _quiet_interrupt:
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt unwinds the work
         signal.signal(signal.SIGTERM, _terminate)
         args = make_parser().parse_args(argv)
-        return args.run(args)
+        command = args.command
+        return int(args.run(args))
+    except OptionError as err:
+        print(f"error: {flag(err.option)}: {one_line(err.problem)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except DollyError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {one_line(str(err))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("error: interrupted; the output folder was left as it was", file=sys.stderr)
-        return 130
+        where = ("the remote's state is unknown: run `dolly-ja-16k publish --dry-run` to compare it with the "
+                 "folder" if command == "publish" else "the output folder was left as it was")
+        print(f"error: interrupted; {where}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_FAILED
     except OSError as err:  # the system refused: disk full, no permission, ...
         name = f"{err.filename}: " if err.filename else ""
-        print(f"error: {name}{err.strerror or err}", file=sys.stderr)
+        print(f"error: {one_line(name + str(err.strerror or err))}", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _quiet_interrupt)  # and quiet again until the process ends
+
+
+def run() -> None:
+    """The ``dolly-ja-16k`` command: ``main``, then exit with its code."""
+    sys.exit(main())

@@ -25,3 +25,12 @@ class InputError(DollyError):
 
 class HubError(DollyError):
     """The Hub (or the network on the way to it) refused or failed. Exit code 1."""
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character escaped (``\\n`` → ``\\\\n``), so that a value
+    holding a line break can never make a message span two lines or forge another one."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)

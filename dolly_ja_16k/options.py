@@ -66,6 +66,8 @@ class BuildOptions:
         if self.parts < 1:
             raise OptionError("parts", f"must be at least 1, got {self.parts}")
         _check_choice("strategy", self.strategy, STRATEGIES)
+        if not -(2**63) <= self.seed < 2**63:
+            raise OptionError("seed", f"must fit in 64 bits (from -2**63 to 2**63-1), got {self.seed}")
         if self.target_size is not None:
             if self.target_size < 1:
                 raise OptionError("target_size", f"must be at least 1, got {self.target_size}")

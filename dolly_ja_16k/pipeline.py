@@ -1,231 +1,155 @@
-"""The build, as the list of steps it runs: read → review → size → split → write.
+"""The build, as the steps it runs: check → read → review → fit the size → split → write.
 
-Each step is a small function over a ``BuildState``; ``build()`` runs them in order.
-Nothing touches the output folder until the last step, which swaps in a complete build.
+Each step is a small function that takes what the earlier steps returned and returns a
+typed value of its own; ``build`` runs them in order. The manifest is assembled once, in
+the write step, from those values. Nothing touches the output folder until the write
+step, which stages every file beside it and swaps the complete build in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import InputError
-from .layout import CARD_FILE, DEFAULT_OUT, DEFAULT_SOURCE, SUPPLEMENT_PREFIX, part_names
+from .layout import CARD_FILE, REVIEW_FILE, SUPPLEMENT_PREFIX, part_file, part_names
+from .manifest import Image, Manifest, Options, Part, Review, SourceFile, Target
+from .options import BuildOptions
 from .records import FIELDS, Record
 
-if TYPE_CHECKING:
-    from .sources import Source
+
+@dataclass
+class Inputs:
+    """What ``read_inputs`` returns: every record, and how the manifest names each file."""
+
+    records: list[Record]
+    source: SourceFile
+    supplements: list[SourceFile] = field(default_factory=list)
 
 
 @dataclass
-class BuildOptions:
-    """Everything a build depends on besides the input files' contents."""
+class Reviewed:
+    """What ``review_records`` returns: the kept records, their columns, the report."""
 
-    source: str = DEFAULT_SOURCE
-    out: Path = Path(DEFAULT_OUT)
-    parts: int = 4
-    strategy: str = "stratified"
-    seed: int = 42
-    supplements: list[str] = field(default_factory=list)
-    target_size: int | None = None
-    repo_id: str | None = None
-    #: Review: report every finding but change and drop nothing (parts equal a plain build).
-    keep_all: bool = False
-    #: Review checks whose records are dropped; None means each check's default.
-    drop: frozenset[str] | None = None
-    #: Keep only records of this style (keitai or jotai); needs ``tag_style``.
-    style: str | None = None
-    #: Add the ``style`` column (polite / plain / mixed / none) to every record.
-    tag_style: bool = True
-
-    def recorded(self) -> dict[str, Any]:
-        """The options as the manifest and card show them (no local paths)."""
-        return {"parts": self.parts, "strategy": self.strategy, "seed": self.seed,
-                "target_size": self.target_size, "repo_id": self.repo_id}
+    records: list[Record]
+    fields: list[str]
+    review: Review
+    #: ``review.jsonl``: one JSON line per finding.
+    report: bytes
 
 
-@dataclass
-class BuildState:
-    options: BuildOptions
-    source: Source | None = None
-    supplements: list[Source] = field(default_factory=list)
-    records: list[Record] = field(default_factory=list)
-    fields: list[str] = field(default_factory=lambda: list(FIELDS))
-    parts: list[list[Record]] = field(default_factory=list)
-    #: Files other steps add to the build (path in the repo → bytes), tracked in the manifest.
-    extra_files: dict[str, bytes] = field(default_factory=dict)
-    manifest: dict[str, Any] = field(default_factory=dict)
-    #: The child process rendering the card's pictures (started early, see plots.py).
-    renderer: Any = None
-
-
-Step = Callable[[BuildState], None]
-
-
-def check_options(state: BuildState) -> None:
-    """Reject impossible options before reading anything."""
-    opts = state.options
-    if opts.parts < 1:
-        raise InputError(f"--parts must be at least 1, got {opts.parts}")
-    if opts.target_size is not None and opts.target_size < opts.parts:
-        raise InputError(f"--target-size {opts.target_size} is smaller than --parts {opts.parts}")
+def check_options(options: BuildOptions) -> None:
+    """Refuse impossible options and output folders before reading anything."""
     from .write import check_out_dir
 
-    inputs = [Path(p) for p in [opts.source, *opts.supplements] if not p.startswith("hf://")]
-    check_out_dir(opts.out, inputs)
+    options.check()
+    inputs = [Path(p) for p in [options.source, *options.supplements] if not p.startswith("hf://")]
+    check_out_dir(options.out, inputs)
 
 
-def read_inputs(state: BuildState) -> None:
+def read_inputs(options: BuildOptions) -> Inputs:
     """Read the source and every supplement; indexes must be unique across all of them."""
-    from .sources import open_source, read_records, warn
+    from .sources import read_source, warn
 
     seen: dict[str, str] = {}
-    state.source = open_source(state.options.source)
-    state.records = read_records(state.source, seen)
-    for location in state.options.supplements:
-        supplement = open_source(location)
-        state.records += read_records(supplement, seen, SUPPLEMENT_PREFIX)
-        state.supplements.append(supplement)
-    for src in [state.source, *state.supplements]:
-        for message in src.warnings:
-            warn(message)
+    records, source, warnings = read_source(options.source, seen)
+    inputs = Inputs(records, source)
+    for location in options.supplements:
+        more, supplement, more_warnings = read_source(location, seen, SUPPLEMENT_PREFIX)
+        inputs.records += more
+        inputs.supplements.append(supplement)
+        warnings += more_warnings
+    for message in warnings:
+        warn(message)
+    return inputs
 
 
-def start_renderer(state: BuildState) -> None:
-    """Start the child that renders the card's pictures: it imports matplotlib (about 0.4 s)
-    while this process reads, reviews and splits. It is the build's longest chain of work,
-    so it goes first, before anything else is imported or checked."""
-    from .plots import Renderer
-
-    state.renderer = Renderer()
-
-
-def review_records(state: BuildState) -> None:
-    """Fix, flag and drop records (review.py), tag their style, and list every finding in review.jsonl."""
-    from .layout import REVIEW_FILE
+def review_records(records: list[Record], options: BuildOptions) -> Reviewed:
+    """Fix, flag and drop records (review.py), tag their style, and list every finding."""
+    from .plots import TITLES
     from .review import run_review
     from .write import encode_lines
 
-    opts = state.options
-    if opts.style is not None and (opts.keep_all or not opts.tag_style):
-        raise InputError("--style needs style tagging; it cannot be combined with --keep-all or --no-style")
-    total = len(state.records)
-    result = run_review(state.records, opts.drop, opts.keep_all, opts.style, opts.tag_style)
-    state.records = result.records
-    tagged = result.styles is not None
-    if tagged:
-        state.fields.append("style")
-    state.extra_files[REVIEW_FILE] = encode_lines(result.rows)  # type: ignore[arg-type]
-    state.manifest["review"] = {
-        "summary_text": result.summary_text(total, opts.keep_all),
-        "mode": "keep-all: findings are flagged only, nothing changed or dropped" if opts.keep_all
-                else "applied: fixes made, records of dropping checks removed",
-        "file": REVIEW_FILE,
-        "records_in": total,
-        "records_dropped": result.dropped,
-        "records_kept": len(result.records),
-        "rules": result.rules,
-        "styles": result.styles,
-        "options": {"keep_all": opts.keep_all, "style": opts.style, "tag_style": tagged,
-                    "drop": sorted(r["name"] for r in result.rules if r["action"] == "drop")},
-        "images": [],
-    }
+    result = run_review(records, options.drop, options.keep_all, options.style, options.tag_style)
+    fields = list(FIELDS)
+    if result.styles is not None:
+        fields.append("style")
+    review = Review(
+        file=REVIEW_FILE, keep_all=options.keep_all, records_in=len(records), records_dropped=result.dropped,
+        records_kept=len(result.records), rules=result.summary(), styles=result.styles, style_filter=options.style,
+        images=[Image(path=path, title=title) for path, title in TITLES.items()],
+    )
+    return Reviewed(result.records, fields, review, bytes(encode_lines(result.rows)))
 
 
-def render_images(state: BuildState) -> None:
-    """Send the split parts to the renderer started before the review; write_output collects
-    the pictures last, so the card is written while the child draws."""
-    from .plots import TITLES, Renderer, plot_data
-
-    if "review" not in state.manifest:
-        return
-    renderer = state.renderer = state.renderer or Renderer()
-    renderer.send(plot_data(list(zip(part_names(state.options.parts), state.parts, strict=True))))
-    state.manifest["review"]["images"] = [{"path": path, "title": title} for path, title in TITLES.items()]
-
-
-def _collect_images(state: BuildState) -> dict[str, bytes]:
-    if state.renderer is None:
-        return {}
-    try:
-        return state.renderer.result()
-    finally:
-        state.renderer.close()
-        state.renderer = None
-
-
-def fit_target_size(state: BuildState) -> None:
-    """Make the total exactly ``--target-size``: keep the first N records in input order."""
-    target = state.options.target_size
+def fit_target_size(records: list[Record], target: int | None) -> Target | None:
+    """Make the total exactly ``target``: keep the first records in input order."""
     if target is None:
-        return
-    have = len(state.records)
+        return None
+    have = len(records)
     if have < target:
         raise InputError(f"--target-size {target} needs {target - have:,} more records than the {have:,} "
                          "available; add them with --supplement FILE")
-    state.manifest["target"] = {"size": target, "dropped": have - target}
-    del state.records[target:]
+    del records[target:]
+    return Target(size=target, left_out=have - target)
 
 
-def split_parts(state: BuildState) -> None:
+def split_parts(records: list[Record], options: BuildOptions) -> list[list[Record]]:
     from .split import split
 
-    opts = state.options
-    state.parts = split(state.records, opts.parts, opts.strategy, opts.seed)
-    state.records = []  # the parts hold every record now; one reference lets write_output free them
+    return split(records, options.parts, options.strategy, options.seed)
 
 
-def write_output(state: BuildState) -> None:
-    """Write parts, card and manifest into a staging folder, then swap it in as ``--out``."""
+def recorded_options(options: BuildOptions, reviewed: Reviewed) -> Options:
+    """The options as the manifest and card show them (no local paths)."""
+    return Options(parts=options.parts, strategy=options.strategy, seed=options.seed,
+                   target_size=options.target_size, repo_id=options.repo_id, keep_all=options.keep_all,
+                   drop=sorted(r.name for r in reviewed.review.rules if r.action == "drop"),
+                   style=options.style, tag_style="style" in reviewed.fields)
+
+
+def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, target: Target | None,
+                 parts: list[list[Record]]) -> Manifest:
+    """Write parts, pictures, review, card and manifest into a staging folder, then swap it in."""
     from .card import render_card
-    from .write import Staging, encode_lines, part_stats
+    from .plots import render_pictures
+    from .write import Staging, encode_lines, part_info
 
-    opts = state.options
-    assert state.source is not None
-    manifest = state.manifest
-    manifest.update({
-        "generator": f"dolly-ja-16k {__version__}",
-        "features": state.fields,
-        "source": state.source.describe(),
-        "supplements": [s.describe() for s in state.supplements],
-        "supplement_prefix": SUPPLEMENT_PREFIX if state.supplements else None,
-        "supplement_records": sum(s.records for s in state.supplements),
-        "options": opts.recorded(),
-        "records": sum(len(p) for p in state.parts),
-    })
-    with Staging(opts.out) as staging:
-        stats = []
-        for number, name in enumerate(part_names(opts.parts)):
-            records = state.parts[number]
-            data = encode_lines(records)
-            staging.write(f"data/{name}.jsonl", data)
-            stats.append(part_stats(name, records, data, state.fields))
-            # Free the part once written: encoding leaves a cached UTF-8 copy inside every
-            # string, so keeping written parts alive nearly doubled the peak of large builds.
-            del data, records
-            state.parts[number] = []
-        manifest["parts"] = stats
+    names = part_names(options.parts)
+    pictures = render_pictures(list(zip(names, parts, strict=True)))
+    with Staging(options.out) as staging:
+        infos: list[Part] = []
+        for name, records in zip(names, parts, strict=True):
+            infos.append(part_info(name, records, reviewed.fields))
+            staging.write(part_file(name), encode_lines(records))
+        staging.write(REVIEW_FILE, reviewed.report)
+        for path, png in pictures.items():
+            staging.write(path, png)
+        manifest = Manifest(
+            generator=f"dolly-ja-16k {__version__}",
+            features=reviewed.fields,
+            source=inputs.source,
+            supplements=inputs.supplements,
+            supplement_prefix=SUPPLEMENT_PREFIX if inputs.supplements else None,
+            options=recorded_options(options, reviewed),
+            records=sum(p.records for p in infos),
+            parts=infos,
+            review=reviewed.review,
+            target=target,
+            files=staging.entries(),
+        )
         staging.write(CARD_FILE, render_card(manifest).encode(), track=False)
-        for relpath, data in {**state.extra_files, **_collect_images(state)}.items():
-            staging.write(relpath, data)
         staging.write_manifest(manifest)
         staging.commit()
+    return manifest
 
 
-STEPS: list[Step] = [start_renderer, check_options, read_inputs, review_records, fit_target_size, split_parts,
-                     render_images, write_output]
-
-
-def build(options: BuildOptions, steps: list[Step] | None = None) -> dict[str, Any]:
-    """Run the build and return its manifest."""
-    state = BuildState(options)
-    try:
-        for step in steps or STEPS:
-            step(state)
-    finally:
-        if state.renderer is not None:  # a step failed between the review and the pictures
-            state.renderer.close()
-    return state.manifest
+def build(options: BuildOptions) -> Manifest:
+    """Run every step of the build and return its manifest."""
+    check_options(options)
+    inputs = read_inputs(options)
+    reviewed = review_records(inputs.records, options)
+    target = fit_target_size(reviewed.records, options.target_size)
+    parts = split_parts(reviewed.records, options)
+    return write_output(options, inputs, reviewed, target, parts)

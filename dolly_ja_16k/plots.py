@@ -3,23 +3,17 @@
 Both functions take plain data and return PNG bytes that are identical across identical
 builds (Agg backend, fixed size and dpi, no timestamp or software metadata).
 
-Importing matplotlib takes about 0.4 s, so a build renders the pictures in a
-child process (``Renderer``) that is started before the review and imports matplotlib
-while the parent reads, reviews and splits; the parent then sends it the data and reads
-back the PNGs. ``python -m dolly_ja_16k.plots`` is that child: JSON in on stdin, JSON out.
+The write step draws them in the build's own process; matplotlib is imported there
+(about 0.4 s), so ``--help`` and the other commands never pay for it.
 """
 
 from __future__ import annotations
 
-import base64
 import io
-import os
-import subprocess
-import sys
-import threading
+from collections import Counter
 from typing import Any
 
-from .errors import DollyError
+from .records import Record
 
 CATEGORY_MIX = "images/category_mix.png"
 LENGTHS = "images/lengths.png"
@@ -107,89 +101,11 @@ def lengths_png(parts: list[tuple[str, list[int], list[int]]]) -> bytes:
     return _png(fig)
 
 
-def render_all(data: dict[str, Any]) -> dict[str, bytes]:
-    """Both pictures from ``plot_data`` output, keyed by their path in the build."""
+def render_pictures(parts: list[tuple[str, list[Record]]]) -> dict[str, bytes]:
+    """Both pictures for named lists of records, keyed by their path in the build."""
     return {
-        CATEGORY_MIX: category_mix_png([(p["name"], p["categories"]) for p in data["parts"]]),
-        LENGTHS: lengths_png([(p["name"], p["instruction"], p["output"]) for p in data["parts"]]),
+        CATEGORY_MIX: category_mix_png([(name, dict(sorted(Counter(r["category"] for r in records).items())))
+                                        for name, records in parts]),
+        LENGTHS: lengths_png([(name, [len(r["instruction"]) for r in records], [len(r["output"]) for r in records])
+                              for name, records in parts]),
     }
-
-
-def plot_data(parts: list[tuple[str, list[dict[str, Any]]]]) -> dict[str, Any]:
-    """Plain data for ``render_all`` from named lists of records."""
-    out = []
-    for name, records in parts:
-        counts: dict[str, int] = {}
-        for r in records:
-            counts[r["category"]] = counts.get(r["category"], 0) + 1
-        out.append({"name": name, "categories": dict(sorted(counts.items())),
-                    "instruction": [len(r["instruction"]) for r in records],
-                    "output": [len(r["output"]) for r in records]})
-    return {"parts": out}
-
-
-class Renderer:
-    """A child process that imports matplotlib now and renders when ``render`` sends it data."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "dolly_ja_16k.plots"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.writer: threading.Thread | None = None
-
-    def send(self, data: dict[str, Any]) -> None:
-        """Hand the child its data; it renders while the caller does other work."""
-        import orjson
-
-        stdin, self.proc.stdin = self.proc.stdin, None  # so communicate() only reads
-        assert stdin is not None
-        payload = orjson.dumps(data)
-
-        def write() -> None:
-            try:
-                stdin.write(payload)
-                stdin.close()
-            except (BrokenPipeError, ValueError):
-                pass  # the child died (or was closed); result() reports its error
-
-        # The payload is larger than a pipe's buffer and the child reads it only once
-        # matplotlib is imported: a writer thread keeps this process from waiting for that.
-        self.writer = threading.Thread(target=write, daemon=True)
-        self.writer.start()
-
-    def result(self) -> dict[str, bytes]:
-        """The PNGs by path, once the child is done."""
-        import orjson
-
-        out, err = self.proc.communicate()
-        if self.writer is not None:
-            self.writer.join()
-        if self.proc.returncode != 0:
-            last = err.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-            raise DollyError(f"rendering the card's pictures failed: {last[0]}")
-        return {path: base64.b64decode(png) for path, png in orjson.loads(out).items()}
-
-    def render(self, data: dict[str, Any]) -> dict[str, bytes]:
-        self.send(data)
-        return self.result()
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def _main() -> None:
-    import orjson
-
-    _figure()  # the slow import, done while the parent is still reviewing and splitting
-    data = orjson.loads(sys.stdin.buffer.read())
-    pngs = render_all(data)
-    sys.stdout.buffer.write(orjson.dumps({k: base64.b64encode(v).decode() for k, v in pngs.items()}))
-    sys.stdout.flush()
-    # The parent reads until this process is gone; a normal exit would first tear down
-    # matplotlib and numpy, about 0.1 s the whole build would wait for.
-    os._exit(0)
-
-
-if __name__ == "__main__":
-    _main()

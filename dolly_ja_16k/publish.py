@@ -19,49 +19,28 @@ The token is never printed, logged or put in an error message or commit.
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from . import __version__
 from .errors import HubError, InputError
 from .layout import (
     CARD_FILE,
-    DEFAULT_BRANCH,
-    DEFAULT_OUT,
     LAYOUT_PER_PART,
-    LAYOUT_SINGLE,
-    LAYOUTS,
     MANAGED_PATHS,
     MANIFEST_FILE,
     REPO_TYPE,
     is_managed,
     per_part_repo_id,
 )
+from .manifest import Manifest, per_part, to_bytes
+from .manifest import read as read_manifest
+from .options import PublishOptions
 
 Log = Callable[[str], None]
-_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
-DEFAULT_TIMEOUT = 60.0
-
-
-@dataclass
-class PublishOptions:
-    repo_id: str
-    folder: Path = Path(DEFAULT_OUT)
-    layout: str = LAYOUT_SINGLE
-    private: bool = False
-    revision: str = DEFAULT_BRANCH
-    create_pr: bool = False
-    message: str | None = None
-    dry_run: bool = False
-    #: Seconds to wait for the Hub to accept a connection or send data before giving up.
-    timeout: float = DEFAULT_TIMEOUT
 
 
 @dataclass
@@ -104,7 +83,7 @@ class RepoPlan:
 @dataclass
 class Plan:
     options: PublishOptions
-    manifest: dict[str, Any]
+    manifest: Manifest
     repos: list[RepoPlan]
     description: str
     endpoint: str
@@ -128,18 +107,7 @@ def file_entry(path: str, *, source: Path | None = None, data: bytes | None = No
                      sha256=hashlib.sha256(content).hexdigest(), git_oid=blob.hexdigest())
 
 
-def part_manifest(manifest: dict[str, Any], part: str) -> dict[str, Any]:
-    """The manifest of a per-part repo: the same build, listing only that part and its file."""
-    info = next(p for p in manifest["parts"] if p["name"] == part)
-    out = dict(manifest)
-    out["parts"] = [info]
-    out["records"] = info["records"]
-    out["files"] = {info["file"]: manifest["files"][info["file"]]}
-    out["part_of"] = {"parts": [p["name"] for p in manifest["parts"]], "records": manifest["records"]}
-    return out
-
-
-def local_files(folder: Path, manifest: dict[str, Any], repo_id: str, part: str | None = None) -> list[LocalFile]:
+def local_files(folder: Path, manifest: Manifest, repo_id: str, part: str | None = None) -> list[LocalFile]:
     """Every file a repo gets: the card rendered for ``repo_id``, the manifest, the data.
 
     Only files the manifest lists are published (plus the card and the manifest itself),
@@ -151,11 +119,11 @@ def local_files(folder: Path, manifest: dict[str, Any], repo_id: str, part: str 
     files = [file_entry(CARD_FILE, data=card)]
     if part is None:
         files.append(file_entry(MANIFEST_FILE, source=folder / MANIFEST_FILE))
-        listed = sorted(manifest["files"])
+        listed = sorted(f.path for f in manifest.files)
     else:
-        sub = part_manifest(manifest, part)
-        files.append(file_entry(MANIFEST_FILE, data=orjson.dumps(sub, option=orjson.OPT_INDENT_2) + b"\n"))
-        listed = sorted(sub["files"])
+        sub = per_part(manifest, part)
+        files.append(file_entry(MANIFEST_FILE, data=to_bytes(sub)))
+        listed = sorted(f.path for f in sub.files)
     for relpath in listed:
         if not is_managed(relpath):
             raise InputError(f"the manifest lists {relpath}, outside the paths a publish manages "
@@ -164,7 +132,7 @@ def local_files(folder: Path, manifest: dict[str, Any], repo_id: str, part: str 
     return files
 
 
-def check_folder(folder: Path) -> dict[str, Any]:
+def check_folder(folder: Path) -> Manifest:
     """The folder's manifest, after ``verify`` accepted the folder (checksums, card, configs)."""
     from .verify import verify
 
@@ -178,34 +146,19 @@ def check_folder(folder: Path) -> dict[str, Any]:
         more = f" (and {len(report.problems) - 1} more problems)" if len(report.problems) > 1 else ""
         raise InputError(f"verify rejected the folder, refusing to publish it: {report.problems[0]}{more}; "
                          f"run `dolly-ja-16k verify {folder}` for details, then rebuild", folder)
-    return json.loads((folder / MANIFEST_FILE).read_bytes())
+    return read_manifest(folder)
 
 
-def check_options(options: PublishOptions) -> None:
-    if not _REPO_ID.match(options.repo_id):
-        raise InputError(f"--repo-id {options.repo_id!r} is not OWNER/NAME (letters, digits, '-', '_', '.')")
-    if options.layout not in LAYOUTS:
-        raise InputError(f"--layout {options.layout!r}: choose from {', '.join(LAYOUTS)}")
-    if options.create_pr and options.revision != DEFAULT_BRANCH:
-        raise InputError(f"--create-pr opens a pull request against {DEFAULT_BRANCH}; drop --revision or --create-pr")
-    if options.timeout <= 0:
-        raise InputError(f"--timeout must be positive, got {options.timeout:g}")
-    if options.message is not None and not options.message.strip():
-        raise InputError("--message is empty")
-
-
-def default_message(manifest: dict[str, Any], part: str | None = None) -> tuple[str, str]:
+def default_message(manifest: Manifest, part: str | None = None) -> tuple[str, str]:
     """Commit summary and description: what was built, from what, by which version."""
-    parts = manifest["parts"]
     if part is None:
-        summary = f"Publish {manifest['records']:,} records in {len(parts)} parts"
+        summary = f"Publish {manifest.records:,} records in {len(manifest.parts)} parts"
     else:
-        info = next(p for p in parts if p["name"] == part)
-        summary = f"Publish part {part} ({info['records']:,} records)"
-    source = manifest.get("source", {})
-    rev = f"@{source['revision']}" if source.get("revision") else ""
-    description = (f"Built by {manifest.get('generator', 'dolly-ja-16k')} from {source.get('location')}{rev} "
-                   f"(sha256 {source.get('sha256')}); published by dolly-ja-16k {__version__}.")
+        summary = f"Publish part {part} ({manifest.part(part).records:,} records)"
+    source = manifest.source
+    rev = f"@{source.revision}" if source.revision else ""
+    description = (f"Built by {manifest.generator} from {source.name}{rev} "
+                   f"(sha256 {source.sha256}); published by dolly-ja-16k {__version__}.")
     return summary, description
 
 
@@ -272,11 +225,11 @@ def compare(plan: RepoPlan, remote: _Remote) -> None:
     plan.deletions = sorted(p for p in remote.files if is_managed(p) and p not in local)
 
 
-def make_plan(options: PublishOptions, api: Any, manifest: dict[str, Any], folder: Path) -> Plan:
+def make_plan(options: PublishOptions, api: Any, manifest: Manifest, folder: Path) -> Plan:
     """Everything a publish will do, computed from the folder and the remote, changing nothing."""
     targets: list[tuple[str, str | None]]
     if options.layout == LAYOUT_PER_PART:
-        targets = [(per_part_repo_id(options.repo_id, p["name"]), p["name"]) for p in manifest["parts"]]
+        targets = [(per_part_repo_id(options.repo_id, name), name) for name in manifest.part_names]
     else:
         targets = [(options.repo_id, None)]
     repos = []
@@ -489,7 +442,7 @@ def publish(options: PublishOptions, log: Log = print) -> list[Result]:
     """Check the folder, plan, print the plan, and (unless dry-run) publish it."""
     from huggingface_hub import HfApi
 
-    check_options(options)
+    options.check()
     manifest = check_folder(options.folder)
     token = get_token()
     if token is None and not options.dry_run:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InputError
+from .manifest import Rule
 from .records import Record
 
 FIX, FLAG, DROP = "fix", "flag", "drop"
@@ -230,6 +231,11 @@ class ReviewResult:
     dropped: int = 0
     styles: dict[str, int] | None = None
 
+    def summary(self) -> list[Rule]:
+        """The per-rule counts as the manifest records them."""
+        return [Rule(name=r["name"], action=r["action"], description=r["description"], count=r["count"])
+                for r in self.rules]
+
     def summary_text(self, total: int, keep_all: bool) -> str:
         changed = sum(r["count"] for r in self.rules if r["action"] == FIX)
         if keep_all:
@@ -259,13 +265,11 @@ def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_al
                       "count": count})
     tagging = tag_style and not keep_all
     if tagging:
-        # Tagged after the fixes (they change the text) and before the finders, while the
-        # least else is in memory: tagging maps the dictionary in (about 120 MB of pages).
-        from .style import classify, release_tagger
+        # tagged after the fixes, which change the text
+        from .style import classify
 
         for r in records:
             r["style"] = classify(r["output"])
-        release_tagger()
     dropped: set[int] = set()
     squashed = squashed_texts(records)
     for finder in FINDERS:

@@ -23,7 +23,6 @@ Labelling rules (the hand-labelled test set follows them too):
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -91,59 +90,6 @@ def _ending_kind(tail: str) -> int:
 @lru_cache(maxsize=1 << 16)
 def _cached_kind(tail: str) -> int:
     return _ending_kind(tail)
-
-
-def release_tagger() -> None:
-    """Drop the tagger, its cached verdicts and the dictionary pages it touched.
-
-    MeCab maps the dictionary files (260 MB) into memory, and tagging a source touches about
-    120 MB of them. fugashi never unmaps them, even when its tagger is gone, so those pages
-    would stay in this process for the rest of the build, next to the encoded parts. They
-    are read-only file pages: ``madvise(MADV_DONTNEED)`` hands them back to the page cache,
-    and a later tagger simply reads them in again.
-    """
-    _cached_kind.cache_clear()
-    _tagger.cache_clear()
-    _forget_pages(_dictionary_dir())
-
-
-def _dictionary_dir() -> str | None:
-    try:
-        import unidic_lite
-    except ImportError:  # pragma: no cover - a dependency of the package
-        return None
-    return str(unidic_lite.DICDIR)
-
-
-#: madvise() advice: the process no longer needs these pages (Linux).
-_MADV_DONTNEED = 4
-
-
-def _forget_pages(folder: str | None) -> int:
-    """``madvise(MADV_DONTNEED)`` every read-only mapping of a file in ``folder``;
-    returns how many mappings were released (0 where /proc or madvise are missing)."""
-    if folder is None or not sys.platform.startswith("linux"):
-        return 0
-    import ctypes
-
-    try:
-        with open("/proc/self/maps") as maps:
-            lines = maps.readlines()
-        madvise = ctypes.CDLL(None, use_errno=True).madvise
-    except (OSError, AttributeError):
-        return 0
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    prefix = folder.rstrip("/") + "/"
-    released = 0
-    for line in lines:
-        fields = line.split(maxsplit=5)
-        # only read-only mappings ("r--s"/"r--p"): dropping their pages cannot lose a change
-        if len(fields) < 6 or not fields[5].startswith(prefix) or fields[1][:3] != "r--":
-            continue
-        start, end = (int(x, 16) for x in fields[0].split("-"))
-        if madvise(start, end - start, _MADV_DONTNEED) == 0:
-            released += 1
-    return released
 
 
 def sentence_tails(text: str) -> list[str]:

@@ -13,10 +13,10 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .layout import CARD_FILE, DATA_DIR, MANIFEST_FILE, PART_SPLIT, config_names
-from .write import file_sha256
+from .layout import CARD_FILE, MANIFEST_FILE, PART_SPLIT, config_names
+from .manifest import Manifest, ManifestError, file_sha256
+from .manifest import read as read_manifest
 
 Log = Callable[[str], None]
 
@@ -37,44 +37,35 @@ class Report:
         return passed
 
 
-def check_manifest(folder: Path, report: Report) -> dict[str, Any] | None:
-    """The manifest exists, every file it lists matches, and nothing unlisted hides in data/."""
-    path = folder / MANIFEST_FILE
-    if not report.check(path.is_file(), f"{path}: missing"):
-        return None
+def check_manifest(folder: Path, report: Report) -> Manifest | None:
+    """The manifest reads, every file it lists matches, and no file it does not list is there."""
     try:
-        manifest = json.loads(path.read_bytes())
-    except ValueError as err:
-        report.check(False, f"{path}: not valid JSON ({err})")
+        manifest = read_manifest(folder)
+    except ManifestError as err:
+        report.check(False, str(err))
         return None
-    files: dict[str, dict[str, Any]] = manifest.get("files", {})
-    for relpath, meta in files.items():
-        file = folder / relpath
+    for entry in manifest.files:
+        file = folder / entry.path
         if not report.check(file.is_file(), f"{file}: listed in the manifest but missing"):
             continue
-        report.check(file.stat().st_size == meta["bytes"],
-                     f"{file}: {file.stat().st_size} bytes, the manifest says {meta['bytes']}")
-        report.check(file_sha256(file) == meta["sha256"], f"{file}: sha256 does not match the manifest")
-    for part in manifest.get("parts", []):
-        file = folder / part["file"]
-        if part["file"] not in files or not file.is_file():
-            report.check(False, f"{file}: part {part['name']} has no checked file")
-            continue
+        size = file.stat().st_size
+        report.check(size == entry.bytes, f"{file}: {size} bytes, the manifest says {entry.bytes}")
+        report.check(file_sha256(file) == entry.sha256, f"{file}: sha256 does not match the manifest")
         with open(file, "rb") as f:
-            lines = sum(1 for _ in f)
-        report.check(lines == part["records"],
-                     f"{file}: {lines} lines, the manifest says {part['records']} records")
-    data = folder / DATA_DIR
-    if data.is_dir():
-        for file in sorted(data.rglob("*")):
-            rel = file.relative_to(folder).as_posix()
-            report.check(file.is_dir() or rel in files, f"{file}: not listed in the manifest")
-    script = folder / f"{folder.resolve().name}.py"
-    report.check(not script.exists(), f"{script}: a loading script; datasets >= 4 refuses to load such a folder")
+            lines = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+        report.check(lines == entry.lines, f"{file}: {lines} lines, the manifest says {entry.lines}")
+    for part in manifest.parts:
+        report.check(manifest.file(part.file).lines == part.records,
+                     f"{folder / part.file}: {manifest.file(part.file).lines} lines, the manifest says "
+                     f"{part.records} records")
+    listed = {entry.path for entry in manifest.files} | {CARD_FILE, MANIFEST_FILE}
+    for file in sorted(folder.rglob("*")):
+        rel = file.relative_to(folder).as_posix()
+        report.check(file.is_dir() or rel in listed, f"{file}: not listed in the manifest (a stray file)")
     return manifest
 
 
-def check_card(folder: Path, manifest: dict[str, Any], report: Report) -> None:
+def check_card(folder: Path, manifest: Manifest, report: Report) -> None:
     """The card's YAML says CC BY-SA 3.0 and holds exactly the configs and sizes of the build."""
     from huggingface_hub import DatasetCard
 
@@ -83,19 +74,23 @@ def check_card(folder: Path, manifest: dict[str, Any], report: Report) -> None:
     path = folder / CARD_FILE
     if not report.check(path.is_file(), f"{path}: missing (the dataset card)"):
         return
-    data = DatasetCard.load(path).data.to_dict()
+    try:
+        data = DatasetCard.load(path).data.to_dict()
+    except Exception as err:  # a card whose YAML does not parse, is not a mapping, or is not text
+        report.check(False, f"{path}: the card's YAML cannot be read ({type(err).__name__}: {err})")
+        return
     report.check(data.get("license") == LICENSE, f"{path}: license is {data.get('license')!r}, not {LICENSE}")
     expected = card_metadata(manifest)
     for key in ("configs", "dataset_info"):
         report.check(data.get(key) == expected[key], f"{path}: `{key}` does not match the manifest")
 
 
-def check_with_datasets(folder: Path, manifest: dict[str, Any], report: Report, rows: int, log: Log) -> None:
+def check_with_datasets(folder: Path, manifest: Manifest, report: Report, rows: int, log: Log) -> None:
     """What the dataset viewer does: list configs and splits, stream rows, load everything."""
     import datasets
 
     datasets.disable_progress_bars()
-    parts = {p["name"]: p for p in manifest["parts"]}
+    parts = {p.name: p for p in manifest.parts}
     expected_configs = config_names(len(parts))
     root = str(folder)
     configs = datasets.get_dataset_config_names(root)
@@ -103,7 +98,7 @@ def check_with_datasets(folder: Path, manifest: dict[str, Any], report: Report, 
                         f"config names {configs}, expected {expected_configs}"):
         return
     log(f"configs: {', '.join(configs)}")
-    features = list(manifest["features"])
+    features = list(manifest.features)
     with tempfile.TemporaryDirectory(prefix="dolly-ja-16k-verify-") as cache:
         for config in expected_configs:
             splits = {name: name for name in parts} if config == "all" else {PART_SPLIT: config}
@@ -113,19 +108,19 @@ def check_with_datasets(folder: Path, manifest: dict[str, Any], report: Report, 
             for split, part in splits.items():
                 stream = datasets.load_dataset(root, config, split=split, streaming=True)
                 first = list(stream.take(rows))
-                with open(folder / parts[part]["file"], encoding="utf-8") as f:
-                    expected_rows = [json.loads(next(f)) for _ in range(min(rows, parts[part]["records"]))]
+                with open(folder / parts[part].file, encoding="utf-8") as f:
+                    expected_rows = [json.loads(next(f)) for _ in range(min(rows, parts[part].records))]
                 report.check(first == expected_rows, f"{config}/{split}: streamed rows differ from the file")
             loaded = datasets.load_dataset(root, config, cache_dir=cache)
             for split, part in splits.items():
                 ds = loaded[split]
-                report.check(ds.num_rows == parts[part]["records"],
-                             f"{config}/{split}: {ds.num_rows} rows, the manifest says {parts[part]['records']}")
+                report.check(ds.num_rows == parts[part].records,
+                             f"{config}/{split}: {ds.num_rows} rows, the manifest says {parts[part].records}")
                 report.check(list(ds.column_names) == features,
                              f"{config}/{split}: columns {ds.column_names}, expected {features}")
-                report.check(ds.info.splits[split].num_bytes == parts[part]["num_bytes"],
+                report.check(ds.info.splits[split].num_bytes == parts[part].num_bytes,
                              f"{config}/{split}: Arrow size {ds.info.splits[split].num_bytes}, "
-                             f"the card says {parts[part]['num_bytes']}")
+                             f"the card says {parts[part].num_bytes}")
             log(f"{config}: " + ", ".join(f"{s} {loaded[s].num_rows:,} rows" for s in splits))
 
 

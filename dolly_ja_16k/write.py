@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import hashlib
 import os
 import shutil
 from collections import Counter
 from collections.abc import Iterable
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from .errors import InputError
-from .layout import MANIFEST_FILE, part_file
+from .layout import MANIFEST_FILE, SUPPLEMENT_PREFIX, part_file
+from .manifest import FileEntry, Manifest, Part, entry_for, to_bytes
 from .records import Record
 
 STAGING_TAG = ".building-"
@@ -52,32 +51,32 @@ def arrow_nbytes(records: list[Record], fields: Iterable[str]) -> int:
     return total
 
 
-def part_stats(name: str, records: list[Record], data: bytes | bytearray, fields: list[str]) -> dict[str, Any]:
-    stats: dict[str, Any] = {
-        "name": name,
-        "file": part_file(name),
-        "records": len(records),
-        "bytes": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "num_bytes": arrow_nbytes(records, fields),
-        "categories": dict(sorted(Counter(map(itemgetter("category"), records)).items())),
-    }
-    if "style" in fields:
-        stats["styles"] = dict(sorted(Counter(r["style"] for r in records).items()))  # type: ignore[typeddict-item]
-    return stats
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file as the manifest records it, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def part_info(name: str, records: list[Record], fields: list[str]) -> Part:
+    """What the manifest says of one part (its file's hash and size come from ``Staging.write``)."""
+    styles = Counter(r["style"] for r in records) if "style" in fields else None
+    return Part(
+        name=name,
+        file=part_file(name),
+        records=len(records),
+        num_bytes=arrow_nbytes(records, fields),
+        categories=dict(sorted(Counter(map(itemgetter("category"), records)).items())),
+        styles=dict(sorted(styles.items())) if styles is not None else None,
+        supplement_records=sum(1 for r in records if r["index"].startswith(SUPPLEMENT_PREFIX)),
+    )
 
 
 def check_out_dir(out: Path, inputs: Iterable[Path] = ()) -> None:
-    """Refuse an ``out`` that is a file, a foreign non-empty folder, or holds an input."""
+    """Refuse an ``out`` that is a file, a foreign non-empty folder, or holds an input.
+
+    The build is swapped in by renaming, so ``out`` cannot be the current folder (or hold
+    it) or a mount point: those are refused here, before anything is written.
+    """
+    real = out.resolve()
+    if real == Path.cwd().resolve() or real in Path.cwd().resolve().parents:
+        raise InputError("--out is the current folder or holds it; the build replaces --out as a whole, "
+                         "so choose a folder inside it (e.g. --out dist)", out)
+    if real.is_dir() and os.path.ismount(real):
+        raise InputError("--out is a mount point, which cannot be replaced; choose a folder inside it", out)
     if out.exists() and not out.is_dir():
         raise InputError("--out is a file, expected a folder", out)
     for parent in out.absolute().parents:
@@ -103,23 +102,31 @@ class Staging:
     """
 
     def __init__(self, out: Path) -> None:
-        self.out = out
+        # ``b/data/..`` is ``b``; a symlink to an earlier build is followed, so the build
+        # replaces the folder it points to and the link itself stays
+        self.out = out = Path(os.path.abspath(out.resolve() if out.is_symlink() else out))
         out.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(out)
         self.path = out.parent / f".{out.name}{STAGING_TAG}{os.getpid()}"
-        self.files: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, FileEntry] = {}
 
     def write(self, relpath: str, data: bytes | bytearray, *, track: bool = True) -> None:
-        """Write one file; tracked files get their sha256 and size in the manifest."""
+        """Write one file; tracked files are listed with their sha256 and size in the manifest."""
         target = self.path / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as err:  # a full disk says nothing of the file: name it
+            raise OSError(err.errno, err.strerror, str(target)) from None
         if track:
-            self.files[relpath] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+            self.files[relpath] = entry_for(relpath, data)
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
-        manifest["files"] = dict(sorted(self.files.items()))
-        self.write(MANIFEST_FILE, orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n", track=False)
+    def entries(self) -> list[FileEntry]:
+        """The tracked files so far, in path order."""
+        return [self.files[path] for path in sorted(self.files)]
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        self.write(MANIFEST_FILE, to_bytes(manifest), track=False)
 
     def commit(self) -> None:
         for root, _dirs, names in os.walk(self.path):

@@ -111,7 +111,8 @@ def test_update_readme_replaces_only_between_markers(tmp_path: Path) -> None:
 
 def test_loadbench_loads_the_part_four_ways(tiny: Path, tmp_path: Path) -> None:
     from bench import loadbench
-    from dolly_ja_16k.pipeline import BuildOptions, build
+    from dolly_ja_16k.options import BuildOptions
+from dolly_ja_16k.pipeline import build
 
     build(BuildOptions(source=str(tiny), out=tmp_path / "built", tag_style=False))
     result = loadbench.measure(tmp_path / "built", "2_of_4", reps=1, warmup=0)  # checks every row count

@@ -4,7 +4,8 @@ import pytest
 
 import dolly_ja_16k
 from dolly_ja_16k.builder import ChecksumError, DollyJa16k
-from dolly_ja_16k.pipeline import BuildOptions, build
+from dolly_ja_16k.options import BuildOptions
+from dolly_ja_16k.pipeline import build
 
 from .conftest import DEMO_SOURCE, read_jsonl
 

@@ -9,7 +9,6 @@ polite endings (です・ます, ください) make it polite, plain predicates 
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
@@ -166,32 +165,3 @@ def test_sentence_final_particles_and_brackets_do_not_hide_the_predicate() -> No
 def test_only_sentence_endings_go_to_the_analyser() -> None:
     tails = sentence_tails("長い長い説明の文章がここに続いていて最後に終わります。Tokyo。リンゴ")
     assert tails == ["終わります"]  # the character before the final kana run, and the run
-
-
-def _dictionary_rss_kb() -> int:
-    """Resident kB of this process's mappings of the UniDic files (from /proc/self/smaps)."""
-    from dolly_ja_16k.style import _dictionary_dir
-
-    prefix = str(_dictionary_dir()).rstrip("/") + "/"
-    total, inside = 0, False
-    with open("/proc/self/smaps") as smaps:
-        for line in smaps:
-            fields = line.split()
-            if "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
-                inside = len(fields) >= 6 and fields[5].startswith(prefix)
-            elif inside and fields[0] == "Rss:":
-                total += int(fields[1])
-    return total
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and madvise are Linux's")
-def test_release_tagger_gives_the_dictionary_pages_back_and_tagging_still_works() -> None:
-    from dolly_ja_16k.style import release_tagger
-
-    texts = [f"これは{n}番目の例です。答えは明らかだ。" for n in range(50)] + ["雨が降りそうだね。", "ご確認ください。"]
-    assert [classify(t) for t in texts][:1] == [MIXED]
-    assert _dictionary_rss_kb() > 1024  # tagging touched the dictionary
-    release_tagger()
-    assert _dictionary_rss_kb() < 64
-    assert classify("東京は日本の首都です。") == KEITAI  # a new tagger reads the pages in again
-    release_tagger()
