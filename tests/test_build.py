@@ -10,6 +10,8 @@ from collections import Counter
 import datasets
 import pytest
 
+from dolly_ja_16k.manifest import read as read_manifest
+
 from .conftest import DEMO_SOURCE, ROOT, make_records, read_jsonl, run_cli, write_jsonl
 
 PARTS = ["1_of_4", "2_of_4", "3_of_4", "4_of_4"]
@@ -59,14 +61,15 @@ def test_real_build_sizes_and_every_index_once(real_build, real_source):
 
 
 def test_real_manifest(real_build, real_source):
-    manifest = json.loads((real_build / "manifest.json").read_text())
-    assert manifest["source"]["sha256"] == hashlib.sha256(real_source.read_bytes()).hexdigest()
-    assert manifest["source"]["records"] == 15015
-    assert manifest["options"]["parts"] == 4 and manifest["options"]["strategy"] == "stratified"
-    for part in manifest["parts"]:
-        data = (real_build / part["file"]).read_bytes()
-        assert manifest["files"][part["file"]]["sha256"] == hashlib.sha256(data).hexdigest()
-        assert data.count(b"\n") == part["records"]
+    manifest = read_manifest(real_build)
+    assert manifest.source.sha256 == hashlib.sha256(real_source.read_bytes()).hexdigest()
+    assert manifest.source.records == 15015
+    assert manifest.source.name == "databricks-dolly-15k-ja.json"  # the base name, never a local path
+    assert manifest.options.parts == 4 and manifest.options.strategy == "stratified"
+    for part in manifest.parts:
+        data = (real_build / part.file).read_bytes()
+        assert manifest.file(part.file).sha256 == hashlib.sha256(data).hexdigest()
+        assert data.count(b"\n") == part.records == manifest.file(part.file).lines
 
 
 def test_real_build_verifies_and_loads_with_datasets(real_build, real_source):
@@ -111,9 +114,10 @@ def test_supplement_and_target_size_make_4_x_4000(real_source, tmp_path):
     indexes = [r["index"] for p in parts for r in p]
     assert len(set(indexes)) == 16000
     assert sum(i.startswith("user-m") for i in indexes) >= 985
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["supplements"][0]["records"] == 1200
-    assert manifest["target"]["size"] == 16000
+    manifest = read_manifest(out)
+    assert manifest.supplements[0].records == 1200
+    assert manifest.target is not None and manifest.target.size == 16000
+    assert manifest.supplement_records == sum(i.startswith("user-") for i in indexes)
     assert run_cli("verify", out).returncode == 0
 
 

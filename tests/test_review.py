@@ -12,7 +12,11 @@ import pytest
 
 from dolly_ja_16k import pipeline
 from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.layout import part_names
+from dolly_ja_16k.manifest import read as read_manifest
+from dolly_ja_16k.options import BuildOptions
 from dolly_ja_16k.review import CHECKS, FINDERS, FIXES, japanese_share, parse_drop, run_review
+from dolly_ja_16k.write import encode_lines
 
 from .conftest import make_record, make_records, read_jsonl, run_cli, write_jsonl
 
@@ -122,13 +126,15 @@ def _sha(folder: Path) -> dict[str, str]:
 
 def test_keep_all_build_has_the_parts_of_a_plain_build(tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "src.jsonl", [*make_records(30), make_record(30, input="同じ[2]", output="同じ[2]")])
-    plain_steps = [pipeline.check_options, pipeline.read_inputs, pipeline.fit_target_size, pipeline.split_parts,
-                   pipeline.write_output]
-    pipeline.build(pipeline.BuildOptions(source=str(src), out=tmp_path / "plain"), plain_steps)
-    manifest = pipeline.build(pipeline.BuildOptions(source=str(src), out=tmp_path / "kept", keep_all=True))
-    assert _sha(tmp_path / "plain") == _sha(tmp_path / "kept")
-    assert manifest["features"] == ["instruction", "input", "output", "category", "index"]
-    assert manifest["review"]["records_dropped"] == 0
+    # the plain build: the pipeline's own steps with the review left out
+    options = BuildOptions(source=str(src), out=tmp_path / "plain")
+    inputs = pipeline.read_inputs(options)
+    plain = {f"{name}.jsonl": hashlib.sha256(encode_lines(records)).hexdigest() for name, records in
+             zip(part_names(4), pipeline.split_parts(inputs.records, options), strict=True)}
+    manifest = pipeline.build(BuildOptions(source=str(src), out=tmp_path / "kept", keep_all=True))
+    assert plain == _sha(tmp_path / "kept")
+    assert manifest.features == ["instruction", "input", "output", "category", "index"]
+    assert manifest.review is not None and manifest.review.records_dropped == 0
     assert {r["action"] for r in read_jsonl(tmp_path / "kept" / "review.jsonl")} == {"flagged"}
 
 
@@ -137,16 +143,16 @@ def test_build_writes_review_file_images_style_and_card_section(tmp_path: Path) 
     out = tmp_path / "out"
     result = run_cli("build", "--source", src, "--out", out)
     assert result.returncode == 0, result.stderr
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["features"][-1] == "style"
-    assert manifest["records"] == 30
-    assert {"review.jsonl", "images/category_mix.png", "images/lengths.png"} <= set(manifest["files"])
+    manifest = read_manifest(out)
+    assert manifest.features[-1] == "style"
+    assert manifest.records == 30
+    assert {"review.jsonl", "images/category_mix.png", "images/lengths.png"} <= {f.path for f in manifest.files}
     assert [r["index"] for r in read_jsonl(out / "review.jsonl")] == ["30"]
     card = (out / "README.md").read_text()
     assert "## Data quality" in card and "![Category mix per part](images/category_mix.png)" in card
     assert "images/lengths.png" in card and "## Records per style and part" in card
     assert "name: style" in card  # a feature in dataset_info
-    assert all(r["style"] == "keitai" for p in manifest["parts"] for r in read_jsonl(out / p["file"]))
+    assert all(r["style"] == "keitai" for p in manifest.parts for r in read_jsonl(out / p.file))
 
 
 def test_cli_errors_are_one_line_exit_2(tmp_path: Path) -> None:
@@ -207,15 +213,16 @@ def test_real_build_leaves_the_dropped_records_out(real_source: Path, tmp_path: 
     out = tmp_path / "out"
     result = run_cli("build", "--source", real_source, "--out", out, "--no-style")
     assert result.returncode == 0, result.stderr
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = read_manifest(out)
     dropped = {r["index"] for r in read_jsonl(out / "review.jsonl") if r["action"] == "dropped"}
-    written = [r["index"] for p in manifest["parts"] for r in read_jsonl(out / p["file"])]
-    assert len(dropped) == 74 and len(written) == 15015 - 74 == manifest["records"]
+    written = [r["index"] for p in manifest.parts for r in read_jsonl(out / p.file)]
+    assert len(dropped) == 74 and len(written) == 15015 - 74 == manifest.records
     assert not dropped & set(written)
-    assert "style" not in manifest["features"]
-    assert {r["name"]: r["count"] for r in manifest["review"]["rules"]} == REAL_COUNTS
-    assert not any(re.search(r"\[\d{1,3}\]", r["output"]) for p in manifest["parts"]
-                   for r in read_jsonl(out / p["file"]))
+    assert "style" not in manifest.features
+    assert manifest.review is not None
+    assert {r.name: r.count for r in manifest.review.rules} == REAL_COUNTS
+    assert not any(re.search(r"\[\d{1,3}\]", r["output"]) for p in manifest.parts
+                   for r in read_jsonl(out / p.file))
 
 
 def test_finders_and_fixes_are_all_listed() -> None:

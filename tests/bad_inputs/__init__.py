@@ -546,7 +546,7 @@ def _target(d: Path) -> Outcome:
 @case("--target-size smaller than --parts")
 def _target_small(d: Path) -> Outcome:
     _, args = build(d, jsonl(records(8)), "src.jsonl", "--target-size", "3")
-    return error(2, args, "--target-size 3 is smaller than --parts 4")
+    return error(2, args, "--target-size: 3 is smaller than the 4 parts")
 
 
 # --- the output folder --------------------------------------------------------------------
