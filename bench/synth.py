@@ -19,8 +19,8 @@ def synthesize(source: Path, count: int, out: Path) -> int:
     with open(out, "wb") as f:
         block = []
         for i in range(count):
-            copy, record = divmod(i, len(records))
-            record = {**records[record], "index": str(i)}
+            copy, position = divmod(i, len(records))
+            record = {**records[position], "index": str(i)}
             if copy:
                 record["instruction"] += f"（{copy + 1}）"
             block.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
