@@ -1,13 +1,10 @@
-"""The hand-made way, as the original notebook did it: ``json.load``, a pandas DataFrame,
-``to_dict(orient="records")`` and ``json.dumps`` of each row, for all four parts.
-
-``python bench/handmade.py SOURCE OUT``.
-"""
+"""The seed's hand-made way: ``json.load``, a pandas DataFrame, ``to_dict(orient="records")`` and
+``json.dumps`` per row, four contiguous parts. ``python bench/handmade.py SOURCE OUT``."""
 
 from __future__ import annotations
 
-import argparse
 import json
+import sys
 from pathlib import Path
 
 
@@ -22,22 +19,13 @@ def handmade(source: Path, out: Path, parts: int = 4) -> list[int]:
     start, sizes = 0, []
     for i in range(parts):
         stop = start + base + (i < extra)
-        rows = df.iloc[start:stop].to_dict(orient="records")
         with open(out / f"{i + 1}_of_{parts}.jsonl", "w", encoding="utf-8") as f:
-            for row in rows:
+            for row in df.iloc[start:stop].to_dict(orient="records"):
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         sizes.append(stop - start)
         start = stop
     return sizes
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path)
-    parser.add_argument("out", type=Path)
-    args = parser.parse_args()
-    handmade(args.source, args.out)
-
-
 if __name__ == "__main__":
-    main()
+    handmade(Path(sys.argv[1]), Path(sys.argv[2]))
