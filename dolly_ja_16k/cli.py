@@ -142,13 +142,14 @@ def _add_review(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("review", help="print the review report of a source without building")
     p.add_argument("src", help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH")
     _add_review_options(p)
+    p.add_argument("--examples", type=int, default=0, metavar="N", help="print N example findings per rule")
     p.set_defaults(run=_run_review)
 
 
 def _run_review(args: argparse.Namespace) -> int:
     from .review import review_source
 
-    print(review_source(args.src, _drop(args), args.keep_all, args.tag_style))
+    print(review_source(args.src, _drop(args), args.keep_all, args.tag_style, args.examples))
     return EXIT_OK
 
 

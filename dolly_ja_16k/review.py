@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import brackets
 from .errors import InputError
 from .manifest import Rule
 from .records import Record
@@ -91,6 +92,22 @@ def _fix_citations(record: Record) -> str | None:
         removed += count
         record[name] = new.strip()  # type: ignore[literal-required]
     return f"{removed} removed: {note}" if removed else None
+
+
+def _fix_brackets(record: Record) -> str | None:
+    """Put back opening brackets the translation lost where their place is certain (see brackets.py)."""
+    carried: frozenset[str] = frozenset()
+    notes = []
+    for name in TEXT_FIELDS:
+        value = record[name]  # type: ignore[literal-required]
+        fixed = brackets.repair(value, carried)
+        if fixed.inserted:
+            at = fixed.inserted[0]
+            width = EXCERPT // 2
+            notes.append(f"{name}: {excerpt(value, at, width)} → {excerpt(fixed.text, at, width + 1)}")
+            record[name] = fixed.text  # type: ignore[literal-required]
+        carried = fixed.open_kinds
+    return "; ".join(notes) if notes else None
 
 
 # -------------------------------------------------------------------------------- finders
@@ -181,9 +198,34 @@ def _scan_non_japanese(records: list[Record], squashed: Squashed) -> list[Findin
     return found
 
 
+def _scan_truncated(records: list[Record], squashed: Squashed) -> list[Finding]:
+    found = []
+    for i, r in enumerate(records):
+        reasons = [f"{name} {why}: {excerpt(r[name], len(r[name]))}"  # type: ignore[literal-required]
+                   for name in ("input", "output")
+                   if (why := brackets.cut_off(r[name])) is not None]  # type: ignore[literal-required]
+        if reasons:
+            found.append((i, "; ".join(reasons)))
+    return found
+
+
+def _scan_unbalanced(records: list[Record], squashed: Squashed) -> list[Finding]:
+    found = []
+    for i, r in enumerate(records):
+        fields = [r["instruction"], r["input"], r["output"]]
+        left = brackets.unmatched(fields)
+        if left:
+            n, pos = left[0]
+            text = fields[n]
+            found.append((i, f"{TEXT_FIELDS[n]}: {len(left)} unmatched, first {text[pos]} in {excerpt(text, pos)}"))
+    return found
+
+
 FIXES: list[Fix] = [
     Fix("whitespace", "trim leading and trailing whitespace, turn \\r\\n into \\n (no NFKC)", _fix_whitespace),
     Fix("citation_marks", "remove Wikipedia reference marks such as [3] from input and output", _fix_citations),
+    Fix("lost_brackets", "put back a lost opening 「 『 （ where its place is certain (start of a line or "
+        "list item)", _fix_brackets),
 ]
 FINDERS: list[Finder] = [
     Finder("input_equals_output", "input and output are the same text (the answer copies the context)",
@@ -194,6 +236,10 @@ FINDERS: list[Finder] = [
            "normalised); the first is kept", _scan_duplicates, DROP),
     Finder("non_japanese", f"under {JAPANESE_SHARE:.0%} of the letters in instruction + output are "
            "Japanese (mostly lists of English titles)", _scan_non_japanese, FLAG),
+    Finder("truncated", "input or output ends where a sentence cannot (「, 、, a dangling particle, "
+           "inside an open quote)", _scan_truncated, FLAG),
+    Finder("unbalanced_brackets", "a bracket pairs with nothing and the fix could not place its "
+           "other half", _scan_unbalanced, FLAG),
 ]
 CHECKS: list[Fix | Finder] = [*FIXES, *FINDERS]
 #: The rule name used in the report for records left out by ``--style``.
@@ -304,8 +350,29 @@ def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_al
     return result
 
 
-def format_report(result: ReviewResult, total: int, keep_all: bool = False) -> str:
-    """The review as plain text, for ``dolly-ja-16k review``."""
+#: What a finding would do to its record, for ``review --examples``.
+_WOULD = {FIXED: "would be fixed", FLAGGED: "would be flagged", DROPPED: "would be dropped"}
+
+
+def format_examples(result: ReviewResult, per_rule: int) -> list[str]:
+    """The first ``per_rule`` findings of each rule: index, what would happen, excerpt."""
+    lines: list[str] = []
+    shown: dict[str, int] = {}
+    by_rule: dict[str, list[str]] = {}
+    for row in result.rows:
+        if shown.get(row["rule"], 0) < per_rule:
+            shown[row["rule"]] = shown.get(row["rule"], 0) + 1
+            by_rule.setdefault(row["rule"], []).append(
+                f"    index {row['index']}: {_WOULD[row['action']]}: {row['excerpt']}")
+    for rule in result.rules:
+        if rule["name"] in by_rule:
+            lines += ["", f"{rule['name']} (first {len(by_rule[rule['name']])} of {rule['count']:,}):",
+                      *by_rule[rule["name"]]]
+    return lines
+
+
+def format_report(result: ReviewResult, total: int, keep_all: bool = False, examples: int = 0) -> str:
+    """The review as plain text, for ``dolly-ja-16k review`` (``examples`` findings per rule)."""
     lines = [result.summary_text(total, keep_all), ""]
     width = max(len(r["name"]) for r in result.rules)
     for r in result.rules:
@@ -313,11 +380,13 @@ def format_report(result: ReviewResult, total: int, keep_all: bool = False) -> s
     if result.styles is not None:
         lines.append("")
         lines.append("style of output: " + ", ".join(f"{k} {v:,}" for k, v in result.styles.items()))
+    if examples > 0:
+        lines += format_examples(result, examples)
     return "\n".join(lines)
 
 
 def review_source(location: str, drop: Iterable[str] | None = None, keep_all: bool = False,
-                  tag_style: bool = True) -> str:
+                  tag_style: bool = True, examples: int = 0) -> str:
     """Read a source and return its review report (``dolly-ja-16k review SRC``)."""
     from .sources import open_source, read_records, warn
 
@@ -326,4 +395,4 @@ def review_source(location: str, drop: Iterable[str] | None = None, keep_all: bo
     for message in source.warnings:
         warn(message)
     result = run_review(records, drop, keep_all, None, tag_style)
-    return format_report(result, len(records), keep_all)
+    return format_report(result, len(records), keep_all, examples)

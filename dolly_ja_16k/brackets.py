@@ -1,0 +1,277 @@
+"""Paired brackets and cut-off endings in machine-translated Japanese (pure functions on strings).
+
+The translation of databricks-dolly-15k-ja often drops the opening half of a bracket pair
+when the quoted text starts a field, a line or a list item (``World of Warcraft」「Grand
+Theft Auto」``), and sometimes stops in mid-sentence (``三女の名前は「アリス``). These
+functions find both. A missing opening bracket is put back only where its place is certain:
+at the start of the line (after a list marker such as ``2.`` or ``- `` or a colon that opens
+a list), and only when nothing between that place and the closing bracket could have held
+it instead (no other bracket of the pair, no sentence end). Everything else is left to the
+review to flag.
+
+Brackets are matched per kind: 「」, 『』, and round brackets, where the full-width （） and
+ASCII () count as one kind because the translation mixes them (``（マグニチュード9.2)``).
+A closing round bracket after a list number (``1）``, ``b)``) and emoticons (``:)``) are not
+brackets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: opening character → kind, closing character → kind
+OPENERS = {"「": "kagi", "『": "double", "（": "round", "(": "round"}
+CLOSERS = {"」": "kagi", "』": "double", "）": "round", ")": "round"}
+#: The opening half that goes with each closing character.
+OPENING_FOR = {"」": "「", "』": "『", "）": "（", ")": "("}
+_ALL = frozenset(OPENERS) | frozenset(CLOSERS)
+_BRACKET = re.compile("[" + re.escape("".join(sorted(_ALL))) + "]")
+
+#: ``1)``, ``12）``, ``b)``, ``iv)`` after the start, a space or a list separator: a list number
+#: (matched on the few characters before each closing round bracket).
+_LIST_NUMBER = re.compile(r"[\s、，,：:。;；・](?:\d{1,3}|[A-Za-z]|[ivx]{2,4})\Z")
+_ROUND_CLOSE = re.compile("[)）]")
+#: ``:)``, ``;-)``, ``^^)``, ``:(``: faces, not brackets.
+_EMOTICON = re.compile(r"[:;：；]-?[()（）]|\^[_\-]?\^?[)）]")
+#: What may come before the text of a line: spaces, bullets, ``2.``, ``3）``, ``a)``, ``#``.
+_LINE_LEAD = re.compile(r"[ \t\u3000]*(?:(?:[-*•・●◦‣]|#+|\d{1,3}[.．、)）]|[A-Za-z][.)）])[ \t\u3000]*)?")
+#: Ends of sentences: a missing opening bracket is not put back across one.
+_SENTENCE_END = frozenset("。！？")
+_COLON = re.compile(r"：|: ")
+#: A colon after hiragana or kanji ends an introduction ("次の通り：", "映画："), after katakana,
+#: Latin letters or digits it is part of a title ("アバター：ザ・ラスト・エアベンダー").
+_INTRO_BEFORE_COLON = re.compile(r"[\u3041-\u309f\u4e00-\u9fff]")
+
+
+def _faces(text: str) -> set[int]:
+    """Positions of bracket characters that are part of a face such as ``:)``."""
+    return {i for m in _EMOTICON.finditer(text) for i in range(m.start(), m.end()) if text[i] in _ALL}
+
+
+def _list_numbers(text: str) -> set[int]:
+    """Positions of ``)`` / ``）`` that end a list number such as ``1)`` (if no round bracket is open)."""
+    found = set()
+    for m in _ROUND_CLOSE.finditer(text):
+        at = m.start()
+        before = text[at - 5:at] if at >= 5 else "\n" + text[:at]
+        if _LIST_NUMBER.search(before):
+            found.add(at)
+    return found
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Where the brackets of a text do not pair up."""
+
+    unopened: list[int]  # positions of closing brackets with no opening one before them
+    unclosed: list[int]  # positions of opening brackets that are never closed
+
+    @property
+    def balanced(self) -> bool:
+        return not self.unopened and not self.unclosed
+
+
+_PAIRS = ("「」", "『』", "（）", "()", "（)", "(）")
+
+
+def _pairs_up(sequence: str) -> bool:
+    """The brackets alone (``「」（「」）``) pair up: removing adjacent pairs leaves nothing.
+
+    Most texts with brackets are balanced; this test runs on the few bracket characters
+    with str.replace, so only the rest are walked one bracket at a time.
+    """
+    while sequence:
+        shorter = sequence
+        for pair in _PAIRS:
+            shorter = shorter.replace(pair, "")
+        if len(shorter) == len(sequence):
+            return False
+        sequence = shorter
+    return True
+
+
+def balance(text: str) -> Balance:
+    """Match each kind of bracket separately, left to right."""
+    if _BRACKET.search(text) is None or _pairs_up("".join(_BRACKET.findall(text))):
+        return Balance([], [])
+    round_ = "(" in text or ")" in text or "）" in text or "（" in text
+    skip, numbers = (_faces(text), _list_numbers(text)) if round_ else (set(), set())
+    stacks: dict[str, list[int]] = {"kagi": [], "double": [], "round": []}
+    unopened: list[int] = []
+    for m in _BRACKET.finditer(text):
+        i, c = m.start(), m.group()
+        if i in skip:
+            continue
+        if c in OPENERS:
+            stacks[OPENERS[c]].append(i)
+        elif c in CLOSERS:
+            stack = stacks[CLOSERS[c]]
+            if stack:
+                stack.pop()
+            elif i not in numbers:  # "1）" with no round bracket open is a list number
+                unopened.append(i)
+    unclosed = sorted(i for stack in stacks.values() for i in stack)
+    return Balance(unopened, unclosed)
+
+
+def is_balanced(text: str) -> bool:
+    return balance(text).balanced
+
+
+def _line_start(text: str, pos: int) -> int:
+    """Where the quoted text can start on the line of ``pos``: after the list marker, or the last colon."""
+    start = text.rfind("\n", 0, pos) + 1
+    lead = _LINE_LEAD.match(text, start, pos)
+    start = lead.end() if lead else start
+    # The last colon that ends an introduction: "分類せよ：", "映画：" open a list;
+    # "アベンジャーズ：", "グランツーリスモ3：" are inside a title.
+    intro = max((m.end() for m in _COLON.finditer(text, start, pos) if m.start() > start
+                 and _INTRO_BEFORE_COLON.fullmatch(text[m.start() - 1])), default=start)
+    start = intro
+    while start < pos and text[start] in " \t\u3000":
+        start += 1
+    return start
+
+
+def repair_place(text: str, pos: int) -> int | None:
+    """Where the opening half of the closing bracket at ``pos`` must go, or None if not certain.
+
+    Certain means: the closing bracket is the first unmatched one of its kind on its line,
+    and between the start of the line's text and the bracket there is some text, no bracket
+    of the same kind and no end of a sentence.
+    """
+    kind = CLOSERS[text[pos]]
+    skip = _faces(text) | _list_numbers(text)
+    start = _line_start(text, pos)
+    segment = text[start:pos]
+    if not segment.strip():
+        return None
+    for offset, c in enumerate(segment):
+        if c in _SENTENCE_END:
+            return None
+        if start + offset not in skip and (OPENERS.get(c) == kind or CLOSERS.get(c) == kind):
+            return None
+    return start
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A text with its missing opening brackets put back, and what was left undecided."""
+
+    text: str
+    inserted: list[int]  # positions in the new text of the brackets put back
+    left: int  # unmatched closing brackets whose place is not certain
+    open_kinds: frozenset[str]  # kinds of bracket the new text leaves open
+
+
+def repair(text: str, carried: frozenset[str] = frozenset()) -> Repair:
+    """Put back the opening brackets whose place is certain (``text`` itself if it is balanced).
+
+    ``carried``: kinds of bracket left open by an earlier field of the same record (a quote
+    running from the input into the output); a closing bracket of such a kind on the first
+    line may close it, so its place is not certain.
+    """
+    found = balance(text)
+    if not found.unopened:
+        return Repair(text, [], 0, _kinds(text, found))
+    places: list[tuple[int, str]] = []
+    left = 0
+    seen: set[tuple[int, str]] = set()  # (line start, kind) already given a closing bracket
+    for pos in found.unopened:
+        kind = CLOSERS[text[pos]]
+        line = text.rfind("\n", 0, pos) + 1
+        place = None if (line, kind) in seen or (line == 0 and kind in carried) else repair_place(text, pos)
+        seen.add((line, kind))
+        if place is None:
+            left += 1
+        else:
+            places.append((place, OPENING_FOR[text[pos]]))
+    if not places:
+        return Repair(text, [], left, _kinds(text, found))
+    pieces, inserted, last = [], [], 0
+    for shift, (place, char) in enumerate(sorted(places)):
+        pieces.append(text[last:place])
+        inserted.append(place + shift)
+        pieces.append(char)
+        last = place
+    pieces.append(text[last:])
+    new = "".join(pieces)
+    return Repair(new, inserted, left, _kinds(new, balance(new)))
+
+
+def _kinds(text: str, found: Balance) -> frozenset[str]:
+    return frozenset(OPENERS[text[i]] for i in found.unclosed)
+
+
+# ------------------------------------------------------------------------------ cut-offs
+
+#: Particles that leave a sentence hanging. か, ね, よ, な can end a sentence; に, へ, で end
+#: many short answers ("1月10日に", "東から西へ") and are left out.
+_PARTICLES = frozenset("はがをのとや")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+#: Words that end in a particle's letter: もの, この, その, こと, あと …
+_NOT_PARTICLE = ("もの", "この", "その", "あの", "どの", "こと", "あと", "もと", "ひと", "こんにちは", "こんばんは")
+_OPENING_END = frozenset("「『（(")
+_COMMA_END = frozenset("、，,")
+_COLON_END = frozenset("：:")
+
+
+def cut_off(text: str) -> str | None:
+    """Why ``text`` ends where a sentence cannot end, or None if its ending is possible."""
+    text = text.rstrip()
+    if not text:
+        return None
+    last = text[-1]
+    if last in _OPENING_END:
+        return "ends in an opening bracket"
+    if last in _COMMA_END:
+        return "ends in 、"
+    if last in _COLON_END:
+        return "ends in a colon"
+    line = text[text.rfind("\n") + 1:]
+    # は, が, を end a clause wherever they stand; の, と, や only after a word that is
+    # not written in hiragana (リックの, but もの, こと are words).
+    if (last in _PARTICLES and not _is_list_item(line, text) and not text.endswith(_NOT_PARTICLE)
+            and (last in "はがを" or not _HIRAGANA.fullmatch(text[-2:-1] or "x"))):
+        return f"ends in the particle {last}"
+    found = balance(line)
+    tail_open = [i for i in found.unclosed if line[i] in "「『"]
+    if tail_open and last not in _SENTENCE_END and not any(c in _SENTENCE_END for c in line[tail_open[-1]:]):
+        return f"ends inside an unclosed {line[tail_open[-1]]}"
+    return None
+
+
+def _is_list_item(line: str, text: str) -> bool:
+    """The last line is one item of a list of several lines (items are often fragments)."""
+    lead = _LINE_LEAD.match(line)
+    return "\n" in text and lead is not None and lead.end() > 0
+
+
+# ------------------------------------------------------------------------- whole records
+
+def unmatched(fields: list[str]) -> list[tuple[int, int]]:
+    """(field number, position) of each bracket in ``fields`` that pairs with nothing.
+
+    The fields are one record in order (instruction, input, output): a quote opened at the
+    end of one field and closed on the first line of a later one (a sentence to complete)
+    is a pair, not two defects.
+    """
+    found = [balance(text) for text in fields]
+    pending: dict[str, list[tuple[int, int]]] = {}  # kind → unclosed (field, position) still waiting
+    paired: set[tuple[int, int]] = set()
+    for n, (text, b) in enumerate(zip(fields, found, strict=True)):
+        first_line = text.find("\n") if "\n" in text else len(text)
+        for pos in b.unopened:
+            waiting = pending.get(CLOSERS[text[pos]])
+            if pos < first_line and waiting:
+                paired.add(waiting.pop())
+                paired.add((n, pos))
+        for pos in b.unclosed:
+            pending.setdefault(OPENERS[text[pos]], []).append((n, pos))
+    return sorted({(n, pos) for n, b in enumerate(found) for pos in b.unopened + b.unclosed} - paired)
+
+
+def unclosed_kinds(text: str) -> frozenset[str]:
+    """Kinds of bracket that ``text`` leaves open (carried into the next field of a record)."""
+    return _kinds(text, balance(text))
