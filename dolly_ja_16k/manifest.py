@@ -10,7 +10,7 @@ deep inside a reader. ``msgspec`` does the type checking from the classes below.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Literal
 
 import msgspec
@@ -28,8 +28,8 @@ class ManifestError(InputError):
     """The manifest is missing, not JSON, of the wrong shape, or names a path outside the folder."""
 
 
-class _Model(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Base of every manifest value: immutable, keyword-only, unknown keys are an error."""
+class _Model(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base of every manifest value: keyword-only fields, unknown keys are an error."""
 
 
 class FileEntry(_Model):
@@ -190,9 +190,9 @@ def entry_for(path: str, data: bytes | bytearray) -> FileEntry:
 
 def safe_relpath(path: str) -> bool:
     """True for a relative POSIX path that stays inside the folder (no ``..``, no drive, no ``\\``)."""
-    if not path or "\\" in path or "\x00" in path or path.startswith("/"):
+    if not path or "\\" in path or "\x00" in path:
         return False
-    parts = PurePosixPath(path).parts
+    parts = path.split("/")  # exactly as written: no normalising away "." or "//"
     return all(p not in ("..", ".", "") for p in parts) and ":" not in parts[0]
 
 

@@ -12,7 +12,7 @@ import ctypes
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from operator import itemgetter
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from .records import Record
 STAGING_TAG = ".building-"
 
 
-def encode_lines(records: Iterable[Record]) -> bytearray:
+def encode_lines(records: Iterable[Mapping[str, object]]) -> bytearray:
     """One compact JSON object per line, UTF-8 (not ASCII-escaped), keys in record order."""
     dumps, opt = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     out = bytearray()  # appending beats keeping a million small bytes objects alive for a join

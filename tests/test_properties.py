@@ -23,7 +23,8 @@ from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.records import FIELDS, KNOWN_CATEGORIES
 from dolly_ja_16k.sources import open_source, read_records
 from dolly_ja_16k.split import STRATEGIES, split
-from dolly_ja_16k.write import arrow_nbytes, encode_lines, part_stats
+from dolly_ja_16k.manifest import entry_for
+from dolly_ja_16k.write import arrow_nbytes, encode_lines, part_info
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -129,9 +130,10 @@ def test_written_parts_read_back_through_our_own_reader(tmp_path: Path, records,
 
 @SETTINGS
 @given(record_lists(text=ANY_TEXT, max_size=12).filter(bool))
-def test_part_stats_match_the_written_bytes_and_pyarrow(records) -> None:
+def test_part_info_matches_the_written_bytes_and_pyarrow(records) -> None:
     data = encode_lines(records)
-    stats = part_stats("1_of_1", records, data, list(FIELDS))
-    assert stats["records"] == len(records) == sum(stats["categories"].values())
-    assert stats["bytes"] == len(data)
-    assert stats["num_bytes"] == arrow_nbytes(records, FIELDS) == pa.Table.from_pylist(records).nbytes
+    info = part_info("1_of_1", records, list(FIELDS))
+    entry = entry_for(info.file, data)
+    assert info.records == len(records) == sum(info.categories.values()) == entry.lines
+    assert entry.bytes == len(data)
+    assert info.num_bytes == arrow_nbytes(records, FIELDS) == pa.Table.from_pylist(records).nbytes
