@@ -200,6 +200,27 @@ def flag(option: str) -> str:
     return FLAGS.get(option, "--" + option.replace("_", "-"))
 
 
+def _add_diff(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("diff", help="compare two builds record by record (added, removed, changed, moved)")
+    p.add_argument("old", help="the earlier build: a folder written by `build` or hf://datasets/OWNER/NAME@REV")
+    p.add_argument("new", help="the later build, the same way")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
+    p.set_defaults(run=_run_diff)
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from .diff import diff_builds
+
+    result = diff_builds(args.old, args.new)
+    print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.summary())
+    return EXIT_OK
+
+
+COMMANDS.append(_add_diff)
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwind, so staging folders are cleaned up
 

@@ -1,12 +1,19 @@
 """Split strategies: each takes the records and a part count and returns one list per part.
 
 Every strategy puts each record in exactly one part, keeps part sizes within one of
-each other, and keeps source order inside a part (so parts diff cleanly between builds).
+each other (the first parts get the extra records), and keeps source order inside a
+part (so parts diff cleanly between builds).
+
+The seeded strategies are *stable*: a record's part follows from its own ``index`` and
+the seed, not from where the other records sit. Each category's records are ordered by
+a keyed hash of their index and that order is cut into one contiguous range per part,
+so adding or removing a record only shifts the few records at the range boundaries, and
+editing a record's text moves nothing.
 """
 
 from __future__ import annotations
 
-import random
+import hashlib
 from collections.abc import Callable, Sequence
 
 from .errors import InputError
@@ -35,33 +42,103 @@ def contiguous(records: Sequence[Record], parts: int, seed: int) -> list[list[Re
     return _cut(range(len(records)), records, parts)
 
 
+def _key(seed: int) -> bytes:
+    """A blake2b key for any Python int (negative, or far beyond 64 bits) via its decimal text."""
+    return hashlib.blake2b(str(seed).encode("ascii"), digest_size=32).digest()
+
+
+def _hasher(seed: int) -> Callable[[str], bytes]:
+    """Keyed blake2b of a text; copying one keyed state is twice as fast as keying each hash."""
+    keyed = hashlib.blake2b(key=_key(seed), digest_size=8)
+
+    def digest(text: str) -> bytes:
+        state = keyed.copy()
+        state.update(text.encode("utf-8", "surrogatepass"))
+        return state.digest()
+
+    return digest
+
+
+def _nested_sizes(count: int, order: Sequence[int]) -> list[int]:
+    """Per-part sizes of ``count`` records; the extras go to the first ``count % parts`` of ``order``.
+
+    Nested in ``count``: one record more adds one to exactly one part, so a category that
+    grows or shrinks by one changes one of its ranges by one and the others not at all.
+    """
+    parts = len(order)
+    base, extra = divmod(count, parts)
+    sizes = [base] * parts
+    for part in order[:extra]:
+        sizes[part] += 1
+    return sizes
+
+
+def _balance(sizes: dict[str, list[int]], targets: list[int], preference: dict[str, bytes]) -> None:
+    """Move single extras between parts until every part has its target size.
+
+    Each step takes one record from the part furthest over its target to the part furthest
+    under it, in the first category (in ``preference`` order) that has one more record in the
+    first part than in the second, so every category stays within one per part. A change of
+    one record changes the deviations by one, hence only a step or two of this loop.
+    """
+    parts = len(targets)
+    totals = [sum(s[i] for s in sizes.values()) for i in range(parts)]
+    order = sorted(sizes, key=lambda c: (preference[c], c))
+    while True:
+        over = [totals[i] - targets[i] for i in range(parts)]
+        give = max(range(parts), key=lambda i: (over[i], -i))
+        take = min(range(parts), key=lambda i: (over[i], i))
+        if over[give] <= 0:
+            return
+        category = next(c for c in order if sizes[c][give] > sizes[c][take])
+        sizes[category][give] -= 1
+        sizes[category][take] += 1
+        totals[give] -= 1
+        totals[take] += 1
+
+
+def _stable(groups: dict[str, list[int]], records: Sequence[Record], parts: int, seed: int
+            ) -> list[list[Record]]:
+    """Cut each group, in keyed-hash order of its indexes, into one contiguous range per part."""
+    digest = _hasher(seed)
+    total = sum(len(g) for g in groups.values())
+    if len(groups) == 1:  # one group: its extras are simply the first parts'
+        sizes = {name: _slice_sizes(total, parts) for name in groups}
+    else:
+        sizes = {}
+        preference = {}
+        for name, positions in groups.items():
+            rank = {i: digest(f"part\x00{name}\x00{i}") for i in range(parts)}
+            sizes[name] = _nested_sizes(len(positions), sorted(range(parts), key=lambda i: (rank[i], i)))
+            preference[name] = digest(f"category\x00{name}")
+        _balance(sizes, _slice_sizes(total, parts), preference)
+    buckets: list[list[int]] = [[] for _ in range(parts)]
+    for name, positions in groups.items():
+        # ties (one in 2**64) fall back to the index itself, so the order is always total
+        ordered = sorted(positions, key=lambda p: (digest(records[p]["index"]), records[p]["index"]))
+        start = 0
+        for part, size in enumerate(sizes[name]):
+            buckets[part].extend(ordered[start:start + size])
+            start += size
+    return [[records[p] for p in sorted(bucket)] for bucket in buckets]
+
+
 def shuffle(records: Sequence[Record], parts: int, seed: int) -> list[list[Record]]:
-    """A seeded random permutation cut into slices."""
-    positions = list(range(len(records)))
-    random.Random(seed).shuffle(positions)
-    return _cut(positions, records, parts)
+    """Records in keyed-hash order of their index (a seeded pseudo-random order) cut into slices."""
+    return _stable({"": list(range(len(records)))}, records, parts, seed)
 
 
 def stratified(records: Sequence[Record], parts: int, seed: int) -> list[list[Record]]:
     """Every part gets the same category mix, within one record per category.
 
-    Records of each category (categories in name order) are shuffled with the seed and
-    dealt round-robin with one counter running across all categories, so each category
-    is spread evenly and part sizes still differ by at most one.
+    Each category is cut separately (see ``_stable``); which parts get a category's extra
+    records depends only on the category's name, its size and the seed, and a few of those
+    extras are then moved so that the overall part sizes are the ones ``_slice_sizes`` gives.
     """
     by_category: dict[str, list[int]] = {}
     for position, record in enumerate(records):
         by_category.setdefault(record["category"], []).append(position)
-    rng = random.Random(seed)
-    buckets: list[list[int]] = [[] for _ in range(parts)]
-    dealt = 0
-    for category in sorted(by_category):
-        positions = by_category[category]
-        rng.shuffle(positions)
-        for position in positions:
-            buckets[dealt % parts].append(position)
-            dealt += 1
-    return [[records[p] for p in sorted(bucket)] for bucket in buckets]
+    return _stable(by_category, records, parts, seed)
 
 
 STRATEGIES: dict[str, Strategy] = {

@@ -64,3 +64,33 @@ def test_impossible_splits_are_input_errors():
         split(_records(3), 0)
     with pytest.raises(InputError, match="unknown split strategy"):
         split(_records(3), 1, "alphabetical")
+
+
+def test_any_int_is_a_seed_and_each_gives_its_own_split():
+    records = _records(200)
+    seeds = [0, -1, 1, 2**63, 2**64, -(2**64), 10**100, -(10**100)]
+    results = [split(records, 4, "stratified", seed=s) for s in seeds]
+    assert all(r == split(records, 4, "stratified", seed=s) for r, s in zip(results, seeds, strict=True))
+    assert len({tuple(r["index"] for r in out[0]) for out in results}) == len(seeds)
+
+
+def test_contiguous_ignores_the_seed():
+    records = _records(50)
+    assert split(records, 4, "contiguous", seed=1) == split(records, 4, "contiguous", seed=2**80)
+
+
+@pytest.mark.parametrize("strategy", ["stratified", "shuffle"])
+def test_a_records_part_follows_its_index_not_its_position(strategy):
+    records = _records(300)
+    where = {r["index"]: n for n, part in enumerate(split(records, 4, strategy, seed=9)) for r in part}
+    moved_around = records[150:] + records[:150]
+    assert where == {r["index"]: n for n, part in enumerate(split(moved_around, 4, strategy, seed=9)) for r in part}
+
+
+def test_removing_a_record_moves_only_boundary_records():
+    records = _records(1000)
+    before = {r["index"]: n for n, part in enumerate(split(records, 4, "shuffle", seed=3)) for r in part}
+    for gone in (0, 499, 999):
+        rest = records[:gone] + records[gone + 1:]
+        after = {r["index"]: n for n, part in enumerate(split(rest, 4, "shuffle", seed=3)) for r in part}
+        assert sum(before[i] != after[i] for i in after) <= 3  # one record per boundary at most

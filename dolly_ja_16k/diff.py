@@ -1,0 +1,271 @@
+"""Compare two builds record by record: what was added, removed, changed and moved.
+
+Records are matched by ``index`` (the split keeps it stable across builds), so the answer
+is the same whatever order the parts list their records in. A build is a folder written by
+``build`` or a published repo ``hf://datasets/OWNER/NAME[@REV]``; both are read through the
+manifest (``manifest.read``), and every part file is checked against its sha256 there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from . import manifest as mf
+from .errors import HubError, InputError
+from .layout import MANIFEST_FILE
+from .records import FIELDS
+
+_HUB_BUILD = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/?$")
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+
+#: One record as read from a part: the part's name and the record's fields.
+Located = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Move:
+    """A record present in both builds, in another part in the new one."""
+
+    index: str
+    source: str
+    target: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"index": self.index, "from": self.source, "to": self.target}
+
+
+@dataclass(frozen=True)
+class PartCount:
+    """One part name in either build: its sizes and the record-level changes that touch it."""
+
+    name: str
+    old: int
+    new: int
+    added: int
+    removed: int
+    moved_in: int
+    moved_out: int
+    changed: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"part": self.name, "old": self.old, "new": self.new, "added": self.added,
+                "removed": self.removed, "moved_in": self.moved_in, "moved_out": self.moved_out,
+                "changed": self.changed}
+
+
+@dataclass(frozen=True)
+class BuildDiff:
+    """The record-level difference of two builds; every list is in index order."""
+
+    old: str
+    new: str
+    added: list[str]
+    removed: list[str]
+    #: Index of each changed record -> the fields whose values differ (in ``FIELDS`` order).
+    changed_fields: dict[str, list[str]]
+    moved: list[Move]
+    parts: list[PartCount]
+    #: Part of each added record in the new build, of each removed record in the old one.
+    added_to: dict[str, str]
+    removed_from: dict[str, str]
+
+    @property
+    def changed(self) -> list[str]:
+        return list(self.changed_fields)
+
+    @property
+    def identical(self) -> bool:
+        return not (self.added or self.removed or self.changed_fields or self.moved)
+
+    def to_json(self) -> dict[str, Any]:
+        """One JSON object: what ``diff --json`` prints."""
+        return {
+            "old": self.old,
+            "new": self.new,
+            "added": self.added,
+            "removed": self.removed,
+            "changed": self.changed,
+            "changed_fields": self.changed_fields,
+            "moved": [m.to_json() for m in self.moved],
+            "parts": [p.to_json() for p in self.parts],
+        }
+
+    def changes(self) -> Iterator[dict[str, Any]]:
+        """One object per record-level change, in index order (added, removed, changed or moved).
+
+        A record that both changed and moved is one object with ``fields``, ``from`` and ``to``.
+        """
+        moves = {m.index: m for m in self.moved}
+        events: list[tuple[str, dict[str, Any]]] = []
+        for index in self.added:
+            events.append((index, {"index": index, "change": "added", "part": self.added_to[index]}))
+        for index in self.removed:
+            events.append((index, {"index": index, "change": "removed", "part": self.removed_from[index]}))
+        for index in sorted(set(self.changed_fields) | set(moves), key=index_order):
+            event: dict[str, Any] = {"index": index, "change": "changed" if index in self.changed_fields else "moved"}
+            if index in self.changed_fields:
+                event["fields"] = self.changed_fields[index]
+            if index in moves:
+                event["from"], event["to"] = moves[index].source, moves[index].target
+            events.append((index, event))
+        events.sort(key=lambda e: index_order(e[0]))
+        return (event for _, event in events)
+
+    def summary(self) -> str:
+        """A few lines for people: the totals, then one row per part."""
+        if self.identical:
+            head = "no record-level differences"
+        else:
+            head = (f"{len(self.added):,} added, {len(self.removed):,} removed, {len(self.changed_fields):,} changed, "
+                    f"{len(self.moved):,} moved to another part")
+        lines = [f"{self.old} -> {self.new}: {head}"]
+        width = max(len(p.name) for p in self.parts)
+        for p in self.parts:
+            lines.append(f"  {p.name:<{width}}  {p.old:>7,} -> {p.new:>7,}  +{p.added:,} -{p.removed:,} "
+                         f"moved in {p.moved_in:,} out {p.moved_out:,}, changed {p.changed:,}")
+        field_counts: dict[str, int] = {}
+        for fields in self.changed_fields.values():
+            for name in fields:
+                field_counts[name] = field_counts.get(name, 0) + 1
+        if field_counts:
+            lines.append("  changed fields: " + ", ".join(f"{n} {c:,}" for n, c in field_counts.items()))
+        return "\n".join(lines)
+
+
+def index_order(index: str) -> tuple[int, int, str]:
+    """Numeric indexes in number order first, then every other index in text order."""
+    if index.isascii() and index.isdigit():
+        return (0, int(index), index)
+    return (1, 0, index)
+
+
+def _field_order(name: str) -> tuple[int, str]:
+    return (FIELDS.index(name), "") if name in FIELDS else (len(FIELDS), name)
+
+
+def diff_builds(old: str | Path, new: str | Path) -> BuildDiff:
+    """Compare the builds at ``old`` and ``new`` (folders or ``hf://datasets/OWNER/NAME@REV``)."""
+    old_parts, old_records = read_build(old)
+    new_parts, new_records = read_build(new)
+    return compare(str(old), str(new), old_parts, old_records, new_parts, new_records)
+
+
+def compare(old_name: str, new_name: str, old_parts: list[str], old: dict[str, Located],
+            new_parts: list[str], new: dict[str, Located]) -> BuildDiff:
+    """The difference of two builds already read (part names, index -> (part, record))."""
+    added = sorted(new.keys() - old.keys(), key=index_order)
+    removed = sorted(old.keys() - new.keys(), key=index_order)
+    changed: dict[str, list[str]] = {}
+    moved: list[Move] = []
+    for index in sorted(old.keys() & new.keys(), key=index_order):
+        (was, before), (now, after) = old[index], new[index]
+        fields = sorted((k for k in before.keys() | after.keys() if before.get(k) != after.get(k)), key=_field_order)
+        if fields:
+            changed[index] = fields
+        if was != now:
+            moved.append(Move(index, was, now))
+    names = new_parts + [p for p in old_parts if p not in new_parts]
+    counts = {name: dict.fromkeys(("old", "new", "added", "removed", "moved_in", "moved_out", "changed"), 0)
+              for name in names}
+    for part, _ in old.values():
+        counts[part]["old"] += 1
+    for part, _ in new.values():
+        counts[part]["new"] += 1
+    for index in added:
+        counts[new[index][0]]["added"] += 1
+    for index in removed:
+        counts[old[index][0]]["removed"] += 1
+    for move in moved:
+        counts[move.source]["moved_out"] += 1
+        counts[move.target]["moved_in"] += 1
+    for index in changed:
+        counts[new[index][0]]["changed"] += 1
+    return BuildDiff(old=old_name, new=new_name, added=added, removed=removed, changed_fields=changed, moved=moved,
+                     parts=[PartCount(name, **c) for name, c in counts.items()],
+                     added_to={i: new[i][0] for i in added}, removed_from={i: old[i][0] for i in removed})
+
+
+def read_build(location: str | Path) -> tuple[list[str], dict[str, Located]]:
+    """The part names of a build and every record by index, checked against the manifest."""
+    text = str(location)
+    if text.startswith("hf://"):
+        folder = _download(text)
+    else:
+        folder = Path(location)
+        if not folder.is_dir():
+            raise InputError("no such folder (expected a build folder or hf://datasets/OWNER/NAME@REV)", folder)
+    manifest = mf.read(folder)
+    records: dict[str, Located] = {}
+    for part in manifest.parts:
+        path = folder / part.file
+        entry = manifest.file(part.file)
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise InputError(f"cannot read part {part.name} ({err.strerror or err})", path) from None
+        if mf.entry_for(part.file, data) != entry:
+            raise InputError(f"part {part.name} does not match its sha256 in {MANIFEST_FILE} (edited after the build?)",
+                             path)
+        for number, line in enumerate(data.splitlines(), 1):
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                raise InputError("not a JSON object", path, f"line {number}") from None
+            index = record.get("index") if isinstance(record, dict) else None
+            if not isinstance(index, str):
+                raise InputError("a record without a text index", path, f"line {number}")
+            if index in records:
+                raise InputError(f'index "{index}" is also in part {records[index][0]}', path, f"line {number}")
+            records[index] = (part.name, record)
+    return manifest.part_names, records
+
+
+def _download(location: str) -> Path:
+    """A local snapshot of a published build: its manifest first, then exactly the part files it names."""
+    match = _HUB_BUILD.match(location)
+    if not match:
+        raise InputError("expected hf://datasets/OWNER/NAME[@REVISION]", location)
+    from huggingface_hub import constants, snapshot_download
+    from huggingface_hub.errors import (
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+    from huggingface_hub.utils import httpx
+
+    repo_id, revision = match["repo"], match["rev"]
+    try:
+        folder = Path(snapshot_download(repo_id, repo_type="dataset", revision=revision,
+                                        allow_patterns=[MANIFEST_FILE]))
+        # The snapshot folder is named after the commit read: fetch the parts from that same commit.
+        if _COMMIT.match(folder.name):
+            revision = folder.name
+        manifest = mf.read(folder)
+        files = [p.file for p in manifest.parts]
+        return Path(snapshot_download(repo_id, repo_type="dataset", revision=revision, allow_patterns=files))
+    except RepositoryNotFoundError as err:
+        raise HubError(f"{location}: dataset repository {repo_id} not found (or no access)") from err
+    except RevisionNotFoundError as err:
+        raise HubError(f"{location}: revision {revision} not found in {repo_id}") from err
+    except LocalEntryNotFoundError as err:
+        raise HubError(f"{location}: cannot reach the Hub at {constants.ENDPOINT} and it is not in the HF cache") \
+            from err
+    except (HfHubHTTPError, httpx.HTTPError, OSError) as err:
+        raise HubError(f"{location}: cannot download from {constants.ENDPOINT} ({type(err).__name__})") from err
+
+
+def change_lines(result: BuildDiff) -> bytes:
+    """``changes.jsonl``: one JSON line per record-level change, in index order."""
+    return b"".join(orjson.dumps(event) + b"\n" for event in result.changes())
+
+
+def write_changes(result: BuildDiff, path: Path) -> None:
+    """Write ``changes.jsonl`` (what ``build --previous`` will put next to the parts)."""
+    Path(path).write_bytes(change_lines(result))
