@@ -1,8 +1,7 @@
 """``diff``: two builds compared by index (added, removed, changed, moved), as a module and as a command.
 
-The build folders here are written by ``write_build`` (parts + a manifest made with the
-``dolly_ja_16k.manifest`` classes) because ``build`` still writes the previous manifest
-format; once it writes format 2, ``built`` can make them with ``run_cli("build", ...)``.
+``built`` makes real builds with the command line; ``write_build`` writes a folder with
+hand-made parts (another order, damaged lines) that no build would write.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from dolly_ja_16k.layout import MANIFEST_FILE, part_file, part_names
 from dolly_ja_16k.split import split
 from dolly_ja_16k.write import encode_lines
 
-from .conftest import make_record, make_records, run_cli
+from .conftest import make_record, make_records, run_cli, write_jsonl
 
 
 def write_build(folder: Path, parts: list[list[dict]]) -> Path:
@@ -44,8 +43,12 @@ def write_build(folder: Path, parts: list[list[dict]]) -> Path:
 
 
 def built(folder: Path, records: list[dict], parts: int = 4) -> Path:
-    """What ``build --keep-all`` would write for ``records`` (default strategy and seed)."""
-    return write_build(folder, split(records, parts))
+    """``build --keep-all`` of ``records`` (default strategy and seed), through the command line."""
+    folder.mkdir(parents=True)
+    src = write_jsonl(folder.parent / f"{folder.name}-src.jsonl", records)
+    result = run_cli("build", "--source", src, "--out", folder / "out", "--keep-all", "--parts", str(parts))
+    assert result.returncode == 0, result.stderr
+    return folder / "out"
 
 
 @pytest.fixture
