@@ -195,7 +195,8 @@ def review_text(manifest: Manifest) -> str:
                 "what it found is flagged below and in `review.jsonl`.")
     else:
         fixes = sum(r.count for r in review.rules if r.action == "fix")
-        text = (f"The review checked {review.records_in:,} records: it made {fixes:,} fixes, "
+        text = (f"The review checked {review.records_in:,} records: it made {fixes:,} "
+                f"fix{'' if fixes == 1 else 'es'}, "
                 f"dropped {review.records_dropped:,} records and kept {review.records_kept:,}.")
     if manifest.target is not None and manifest.target.left_out:
         text += (f" The target size then left out the last {manifest.target.left_out:,} of them in input "
