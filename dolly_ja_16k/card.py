@@ -9,14 +9,14 @@ values below, go into the Jinja templates of ``dataset_card/``.
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
 from .layout import ALL_CONFIG, PART_SPLIT
-from .manifest import Manifest, Part
+from .manifest import Manifest, Part, SourceFile
+from .plots import CAPTIONS
 
 if TYPE_CHECKING:
     from huggingface_hub import DatasetCardData
@@ -87,17 +87,87 @@ def card_metadata(manifest: Manifest, parts: list[Part] | None = None) -> dict[s
     return {"configs": configs, "dataset_info": infos}
 
 
+#: Dolly categories whose records are questions answered from general knowledge: the
+#: Hub's ``open-domain-qa`` (a question-answering subtask).
+_OPEN_QA = {"open_qa", "general_qa"}
+_QA = _OPEN_QA | {"closed_qa"}
+
+
+def _categories(manifest: Manifest, parts: list[Part] | None) -> set[str]:
+    return {c for p in (parts or manifest.parts) for c, n in p.categories.items() if n}
+
+
+def _supplement_records(manifest: Manifest, parts: list[Part] | None) -> int:
+    return sum(p.supplement_records for p in (parts or manifest.parts))
+
+
+def language_creators(manifest: Manifest, parts: list[Part] | None = None) -> list[str]:
+    """Who wrote the text, in the Hub's terms.
+
+    kunishou's file is a machine translation (``machine-generated``); records of the
+    builders' own, written by hand for this dataset, are ``expert-generated`` (written
+    by the curators, neither collected nor crowd work). Any other source's origin is
+    unknown to the tool: ``other``.
+    """
+    creators = ["machine-generated" if manifest.source.dolly_ja else "other"]
+    if _supplement_records(manifest, parts):
+        creators.append("expert-generated")
+    return sorted(creators)
+
+
+def annotations_creators(manifest: Manifest, parts: list[Part] | None = None) -> list[str]:
+    """Who set the labels (``category``, and ``style`` when present), in the Hub's terms.
+
+    Dolly's categories were chosen by the thousands of Databricks employees who wrote the
+    records, a crowd of volunteers (``crowdsourced``); the ``style`` column is set by the
+    build's analyser (``machine-generated``); the builders label their own records
+    (``expert-generated``).
+    """
+    creators = {"crowdsourced" if manifest.source.dolly_ja else "other"}
+    if "style" in manifest.features:
+        creators.add("machine-generated")
+    if _supplement_records(manifest, parts):
+        creators.add("expert-generated")
+    return sorted(creators)
+
+
+def task_tags(manifest: Manifest, parts: list[Part] | None = None) -> tuple[list[str], list[str]]:
+    """``task_categories`` and ``task_ids`` from the categories the parts hold.
+
+    Every record is an instruction and a written answer (``text-generation``, whose Hub
+    subtask ``language-modeling`` is what instruction tuning trains). Question categories
+    add ``question-answering``; open and general questions, answered from general
+    knowledge, its subtask ``open-domain-qa``. ``closed_qa`` answers are written from a
+    given passage, not cut out of it, so ``extractive-qa`` would be wrong.
+    """
+    present = _categories(manifest, parts)
+    categories = ["text-generation"]
+    ids = ["language-modeling"]
+    if present & _QA:
+        categories.append("question-answering")
+    if present & _OPEN_QA:
+        ids.append("open-domain-qa")
+    if "summarization" in present:
+        categories.append("summarization")
+    return categories, ids
+
+
 def _card_data(manifest: Manifest, records: int, parts: list[Part] | None, name: str) -> DatasetCardData:
     from huggingface_hub import DatasetCardData
 
+    categories, ids = task_tags(manifest, parts)
     return DatasetCardData(
         language=["ja"],
         license=LICENSE,
-        language_creators=["machine-generated"],
-        multilinguality="monolingual",
-        size_categories=size_category(records),
-        source_datasets=["kunishou/databricks-dolly-15k-ja", "databricks/databricks-dolly-15k"],
-        task_categories=["text-generation", "question-answering", "summarization"],
+        annotations_creators=annotations_creators(manifest, parts),
+        language_creators=language_creators(manifest, parts),
+        multilinguality=["monolingual"],
+        size_categories=[size_category(records)],
+        # another source's origin is unknown to the tool: no claim either way
+        source_datasets=(["kunishou/databricks-dolly-15k-ja", "databricks/databricks-dolly-15k"]
+                         if manifest.source.dolly_ja else None),
+        task_categories=categories,
+        task_ids=ids,
         pretty_name=name,
         tags=["dolly", "instruction-tuning", "japanese"],
         **card_metadata(manifest, parts),
@@ -115,22 +185,122 @@ def _count_rows(manifest: Manifest, key: str) -> list[dict[str, Any]]:
 
 
 def review_text(manifest: Manifest) -> str:
-    """One sentence on what the review did, from the manifest's counts."""
+    """What the review did, from the manifest's counts, ending in what the parts hold."""
     review = manifest.review
     if review is None:
         return ""
+    in_parts = manifest.records
     if review.keep_all:
-        return (f"The review checked {review.records_in:,} records and changed or dropped nothing; "
+        text = (f"The review checked {review.records_in:,} records and changed or dropped nothing; "
                 "what it found is flagged below and in `review.jsonl`.")
-    fixes = sum(r.count for r in review.rules if r.action == "fix")
-    return (f"The review checked {review.records_in:,} records: {fixes:,} fixes were made, "
-            f"{review.records_dropped:,} records were dropped and {review.records_kept:,} kept.")
+    else:
+        fixes = sum(r.count for r in review.rules if r.action == "fix")
+        text = (f"The review checked {review.records_in:,} records: it made {fixes:,} "
+                f"fix{'' if fixes == 1 else 'es'}, "
+                f"dropped {review.records_dropped:,} records and kept {review.records_kept:,}.")
+    if manifest.target is not None and manifest.target.left_out:
+        text += (f" The target size then left out the last {manifest.target.left_out:,} of them in input "
+                 f"order, so the parts hold {in_parts:,}.")
+    return text
+
+
+#: Plain-words descriptions of the split strategies, for the card.
+_STRATEGY_WORDS = {
+    "stratified": "each category shuffled with seed `{seed}` and dealt in turn to the parts, so every part "
+                  "has the same category mix (within one record per category)",
+    "contiguous": "consecutive slices of the input order (no shuffling, so the seed plays no part)",
+    "shuffle": "a random order drawn with seed `{seed}`, cut into consecutive slices",
+}
+#: What a style filter keeps, in words.
+STYLE_WORDS = {
+    "keitai": "the polite です・ます style (`keitai`)",
+    "jotai": "the plain だ・である style (`jotai`)",
+}
+_FLAG = re.compile(r"\s*\(`?--[a-z][\w-]*`?\)|`--[a-z][\w-]*`|--[a-z][\w-]*")
+
+
+def _no_flags(text: str) -> str:
+    """A description without command-line flags: a public page speaks of what was done."""
+    return " ".join(_FLAG.sub("", text).split())
+
+
+def rule_rows(manifest: Manifest) -> list[dict[str, Any]]:
+    """The review's rules for the card's table: every rule with its count, described in words."""
+    review = manifest.review
+    if review is None:
+        return []
+    rows = []
+    for rule in review.rules:
+        description = rule.description
+        if rule.name == "style" and review.style_filter in STYLE_WORDS:
+            description = f"keep only records whose answers are in {STYLE_WORDS[review.style_filter]}"
+        rows.append({"name": rule.name, "action": rule.action, "description": _no_flags(description),
+                     "count": rule.count})
+    return rows
 
 
 def option_lines(manifest: Manifest) -> list[str]:
-    """The options that shaped the data, as ``name=value`` (unset ones left out)."""
-    values = msgspec.structs.asdict(manifest.options)
-    return [f"{k}={v}" for k, v in values.items() if v is not None and v != []]
+    """Every option that shaped the data, in words (never as command-line flags)."""
+    o = manifest.options
+    lines = [f"{len(manifest.parts):,} parts, of sizes {' / '.join(f'{p.records:,}' for p in manifest.parts)}",
+             "split: " + _STRATEGY_WORDS.get(o.strategy, o.strategy).format(seed=o.seed)]
+    if manifest.target is not None:
+        lines.append(f"target size: exactly {manifest.target.size:,} records in all; the "
+                     f"{manifest.target.left_out:,} beyond it were left out (the last ones in input order)")
+    review = manifest.review
+    if o.keep_all:
+        lines.append("review: every finding reported, no record changed or dropped")
+    elif review is not None:
+        dropping = [r.name for r in review.rules if r.action == "drop" and r.name != "style"]
+        lines.append("review: records dropped by the rules " + ", ".join(f"`{n}`" for n in dropping)
+                     if dropping else "review: fixes made, no record dropped by a rule")
+    if o.style in STYLE_WORDS:
+        lines.append(f"style filter: only records whose answers are in {STYLE_WORDS[o.style]}")
+    lines.append("style tagging: every record has a `style` column" if "style" in manifest.features
+                 else "style tagging: off (no `style` column)")
+    return lines
+
+
+_HF_ADDRESS = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/(?P<path>.+)$")
+_REPO_AT = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)@(?P<rev>[\w.-]+)(?P<rest>.*)$")
+HUB = "https://huggingface.co/datasets"
+
+
+def _hub_file(address: str, revision: str | None) -> str | None:
+    """Markdown for an ``hf://`` file: its repo at the revision and the file, as links."""
+    m = _HF_ADDRESS.match(address)
+    if m is None:
+        return None
+    rev = revision or m["rev"] or "main"
+    repo = m["repo"]
+    return (f"[`{m['path']}`]({HUB}/{repo}/blob/{rev}/{m['path']}) of "
+            f"[{repo}]({HUB}/{repo}/tree/{rev}) at revision `{rev}`")
+
+
+def _upstream(upstream: str) -> str:
+    """Markdown for the upstream file a local copy equals (an address or ``repo@rev (note)``)."""
+    linked = _hub_file(upstream, None)
+    if linked is not None:
+        return linked
+    m = _REPO_AT.match(upstream)
+    if m is not None:
+        return f"[{m['repo']}]({HUB}/{m['repo']}/tree/{m['rev']}) at revision `{m['rev']}`{m['rest']}"
+    return f"`{upstream}`"
+
+
+def short_name(f: SourceFile) -> str:
+    """An input's name in running text: its base name, or its Hub file as a link."""
+    if f.kind == "hub":
+        return _hub_file(f.name, f.revision) or f"`{f.name}`"
+    return f"`{f.name}`"
+
+
+def describe_file(f: SourceFile) -> str:
+    """How the card names an input: base name or Hub link, record count, sha256, upstream."""
+    text = f"{short_name(f)} ({f.records:,} records, sha256 `{f.sha256}`)"
+    if f.kind == "local" and f.upstream:
+        text += f", byte for byte the file {_upstream(f.upstream)}"
+    return text
 
 
 def _template(name: str) -> Path:
@@ -162,6 +332,13 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         categories=_count_rows(manifest, "categories"),
         styles=_count_rows(manifest, "styles"),
         review_text=review_text(manifest),
+        rules=rule_rows(manifest),
         options=option_lines(manifest),
+        source=describe_file(manifest.source),
+        source_name=short_name(manifest.source),
+        supplements=[describe_file(s) for s in manifest.supplements],
+        supplement_records=_supplement_records(manifest, parts),
+        captions=CAPTIONS,
+        sizes=" / ".join(f"{p.records:,}" for p in manifest.parts),
     )
     return str(card).rstrip("\n") + "\n"

@@ -1,10 +1,23 @@
-"""The card's pictures: valid PNGs, byte-identical for identical data."""
+"""The card's pictures: valid PNGs, byte-identical for identical data, readable axes at every size."""
 
 from __future__ import annotations
 
 import zlib
 
-from dolly_ja_16k.plots import CATEGORY_MIX, LENGTHS, category_mix_png, lengths_png, render_pictures
+import pytest
+
+from dolly_ja_16k.plots import (
+    CAPTIONS,
+    CATEGORY_MIX,
+    LENGTHS,
+    LOG_RATIO,
+    TITLES,
+    category_mix_figure,
+    category_mix_png,
+    lengths_figure,
+    lengths_png,
+    render_pictures,
+)
 
 from .conftest import make_records
 
@@ -49,3 +62,53 @@ def test_both_pictures_are_drawn_and_repeatable() -> None:
     pictures = render_pictures(_parts())
     assert set(pictures) == {CATEGORY_MIX, LENGTHS}
     assert pictures == render_pictures(_parts())
+
+
+# -- readable axes at every size ---------------------------------------------------------------------
+
+def _visible_labels(ax, axis: str = "y") -> list[str]:
+    """Tick labels drawn inside the axis' view (what a reader sees)."""
+    ax.figure.canvas.draw()
+    which = ax.yaxis if axis == "y" else ax.xaxis
+    low, high = sorted(which.get_view_interval())
+    return [tick.label1.get_text() for tick in which.get_major_ticks()
+            if tick.label1.get_visible() and tick.label1.get_text() and low <= tick.get_loc() <= high]
+
+
+@pytest.mark.parametrize("lengths", [
+    [("1_of_1", [12], [12])],                                          # one record
+    [("1_of_2", [5, 10, 20], [30, 40, 0]), ("2_of_2", [1, 2], [3, 4])],
+    [("1_of_1", list(range(20, 60)), list(range(30, 95)))],            # a narrow range
+    [("1_of_2", [8, 40, 300], [50, 900]), ("2_of_2", [9, 30], [20, 1000])],   # two decades
+    [("1_of_1", [1, 30, 900], [5, 2_000, 26_000])],                     # the real data's range
+])
+def test_length_axis_shows_at_least_three_labels(lengths) -> None:
+    fig = lengths_figure(lengths)
+    left, right = fig.axes
+    labels = _visible_labels(left)  # the right box plot shares this axis and hides its own labels
+    assert len(labels) >= 3, labels
+    assert len(set(labels)) == len(labels)
+    assert right.get_ylim() == left.get_ylim()
+    every = [max(1, n) for _, a, b in lengths for n in (*a, *b)]
+    expected = "log" if max(every) >= LOG_RATIO * min(every) else "linear"
+    assert fig.axes[0].get_yscale() == expected
+
+
+def test_whiskers_reach_the_shortest_and_longest_record() -> None:
+    """Nothing is hidden: with an outlier far above the rest, the whisker still reaches it."""
+    fig = lengths_figure([("1_of_1", [10, 11, 12, 13, 14, 200], [20, 21, 22, 23, 500])])
+    for ax, (low, high) in zip(fig.axes, ((10, 200), (20, 500)), strict=True):
+        ys = [y for line in ax.lines for y in line.get_ydata()]
+        assert min(ys) == low and max(ys) == high
+        low_view, high_view = ax.get_ylim()
+        assert low_view < low and high < high_view
+
+
+def test_category_axis_shows_percent_labels() -> None:
+    fig = category_mix_figure([("1_of_1", {"open_qa": 1})])
+    labels = _visible_labels(fig.axes[0], "x")
+    assert len(labels) >= 3 and labels[0] == "0%" and labels[-1] == "100%"
+
+
+def test_every_picture_has_a_caption() -> None:
+    assert set(CAPTIONS) == set(TITLES) == {CATEGORY_MIX, LENGTHS}
