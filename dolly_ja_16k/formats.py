@@ -113,6 +113,10 @@ class UserTemplate:
         return self.no_input.format_map({"instruction": record["instruction"]})
 
 
+#: The documented default: the instruction, then the input after a blank line when there is one.
+DEFAULT_TEMPLATE = UserTemplate()
+
+
 def has_input(record: Record) -> bool:
     """True if the record's ``input`` holds text (whitespace alone counts as no input)."""
     return bool(record.get("input", "").strip())
@@ -193,14 +197,14 @@ def _kept(record: Record) -> dict[str, str]:
     return kept
 
 
-def to_messages(record: Record, template: UserTemplate = UserTemplate(),
+def to_messages(record: Record, template: UserTemplate = DEFAULT_TEMPLATE,
                 system_prompts: SystemPrompts = "off") -> dict[str, Any]:
     """``{"messages": [system?, user, assistant], "category", "index", "style"?}``."""
     prompt, answer = _conversation(record, template, system_prompts)
     return {"messages": [*prompt, answer], **_kept(record)}
 
 
-def to_prompt_completion(record: Record, template: UserTemplate = UserTemplate(),
+def to_prompt_completion(record: Record, template: UserTemplate = DEFAULT_TEMPLATE,
                          system_prompts: SystemPrompts = "off") -> dict[str, Any]:
     """``{"prompt": [system?, user], "completion": [assistant], "category", "index", "style"?}``."""
     prompt, answer = _conversation(record, template, system_prompts)
@@ -210,7 +214,7 @@ def to_prompt_completion(record: Record, template: UserTemplate = UserTemplate()
 _CONVERTERS = {MESSAGES_FORMAT: to_messages, PROMPT_COMPLETION_FORMAT: to_prompt_completion}
 
 
-def encode_format(fmt: str, records: Iterable[Record], template: UserTemplate = UserTemplate(),
+def encode_format(fmt: str, records: Iterable[Record], template: UserTemplate = DEFAULT_TEMPLATE,
                   system_prompts: SystemPrompts = "off") -> bytearray:
     """A part's records in one training format as JSON Lines: one compact UTF-8 object per line."""
     convert = _CONVERTERS[fmt]
@@ -221,7 +225,7 @@ def encode_format(fmt: str, records: Iterable[Record], template: UserTemplate = 
     return out
 
 
-def encode_part(part: str, records: list[Record], template: UserTemplate = UserTemplate(),
+def encode_part(part: str, records: list[Record], template: UserTemplate = DEFAULT_TEMPLATE,
                 system_prompts: SystemPrompts = "off") -> dict[str, bytearray]:
     """Every training file of one part: ``{repo path: JSON Lines bytes}``, in ``TRAINING_FORMATS`` order."""
     return {format_file(part, fmt): encode_format(fmt, records, template, system_prompts)
@@ -259,7 +263,7 @@ def arrow_nbytes(rows: Iterable[Mapping[str, Any]]) -> int:
 
 
 
-def training_summary(parts: Mapping[str, list[Record]], template: UserTemplate = UserTemplate(),
+def training_summary(parts: Mapping[str, list[Record]], template: UserTemplate = DEFAULT_TEMPLATE,
                      system_prompts: SystemPrompts = "off") -> Training:
     """The manifest's ``training`` entry of a build whose parts are ``parts`` (name → records, in order)."""
     per_style: dict[str, dict[str, int]] = {}

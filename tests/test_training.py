@@ -126,8 +126,9 @@ def test_sft_trainer_trains_on_the_config_as_loaded(config: str, built: tuple[Pa
     rows = list(dataset)
     _check_batch_labels(batch, rows, tokenizer, fmt)
     # over the whole prepared dataset: the style-aware system messages are there and masked
-    every = trainer.data_collator([{k: trainer.train_dataset[i][k] for k in ("input_ids", "labels")}
-                                   for i in range(len(trainer.train_dataset))])
+    prepared = trainer.train_dataset
+    assert isinstance(prepared, datasets.Dataset) and prepared.num_rows == dataset.num_rows  # none dropped
+    every = trainer.data_collator([{k: row[k] for k in ("input_ids", "labels")} for row in prepared])
     with_system = _check_batch_labels(every, rows, tokenizer, fmt)
     assert with_system == sum(formats.system_prompt(r, "style") is not None for r in parts[part]) > 0
 

@@ -61,18 +61,19 @@ _ANSWERS = {
 
 
 def records(count: int = 32) -> list[dict[str, str]]:
-    """``count`` records cycling through the questions and the four styles."""
+    """``count`` distinct records, every style in every run of four (so in every part)."""
     out = []
-    styles = itertools.cycle(_ANSWERS)
-    for i, (question, style) in enumerate(zip(itertools.islice(itertools.cycle(_QUESTIONS), count), styles)):
+    styles = list(_ANSWERS)
+    for i, question in enumerate(itertools.islice(itertools.cycle(_QUESTIONS), count)):
         instruction, given, answer = question
+        style = styles[(i + i // len(_QUESTIONS)) % len(styles)]  # a question's next round: the next style
         out.append({"instruction": instruction, "input": given, "output": _ANSWERS[style](answer),
                     "category": "open_qa" if not given else "closed_qa", "index": str(i), "style": style})
     return out
 
 
 def write_dataset(folder: Path, parts: int = 2, count: int = 32,
-                  template: formats.UserTemplate = formats.UserTemplate(),
+                  template: formats.UserTemplate = formats.DEFAULT_TEMPLATE,
                   system_prompts: formats.SystemPrompts = "style") -> dict[str, list[dict[str, str]]]:
     """Write a build-shaped folder and return its parts (name → records)."""
     every = records(count)
