@@ -13,7 +13,7 @@ from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.formats import UserTemplate
 from dolly_ja_16k.options import OptionError
 
-from .conftest import make_record, write_jsonl
+from .conftest import ROOT, make_record, write_jsonl
 
 KEITAI_TEXT = formats.STYLE_SYSTEM_PROMPTS["keitai"]
 JOTAI_TEXT = formats.STYLE_SYSTEM_PROMPTS["jotai"]
@@ -257,3 +257,13 @@ def test_a_manifest_whose_training_entry_does_not_add_up_is_refused(tmp_path) ->
     missing_file = msgspec.structs.replace(m, files=[f for f in m.files if "messages" not in f.path])
     with pytest.raises(manifest.ManifestError, match="training config '1_of_2-messages'"):
         manifest.from_bytes(manifest.to_bytes(missing_file))
+
+
+def test_the_readme_shows_the_defaults_and_the_system_messages() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`{instruction}\\n\\n{input}`" in readme
+    assert f"| `keitai` (です・ます) | {KEITAI_TEXT} |" in readme
+    assert f"| `jotai` (だ・である) | {JOTAI_TEXT} |" in readme
+    assert "| `mixed`, `none` | none |" in readme and set(formats.STYLE_SYSTEM_PROMPTS) == {"keitai", "jotai"}
+    for name in ("2_of_4-messages", "2_of_4-prompt_completion"):
+        assert f"`{layout.format_file('2_of_4', name.split('-')[1])}`" in readme
