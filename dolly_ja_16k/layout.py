@@ -31,6 +31,15 @@ DEFAULT_BRANCH = "main"
 LAYOUT_SINGLE = "single"
 LAYOUT_PER_PART = "per-part"
 LAYOUTS = (LAYOUT_SINGLE, LAYOUT_PER_PART)
+#: Training formats, named after TRL's conversational dataset types: ``messages`` (language
+#: modeling: one list of system/user/assistant messages) and ``prompt_completion`` (the
+#: messages up to the user turn, then the assistant message).
+MESSAGES_FORMAT = "messages"
+PROMPT_COMPLETION_FORMAT = "prompt_completion"
+TRAINING_FORMATS = (MESSAGES_FORMAT, PROMPT_COMPLETION_FORMAT)
+#: Between a part (or ``all``) and a format in a config name: ``2_of_4-messages``. Part and
+#: format names use ``_`` inside, so the first ``-`` splits the two unambiguously.
+FORMAT_SEPARATOR = "-"
 
 _PART = re.compile(r"^(\d+)_of_(\d+)$")
 
@@ -60,6 +69,33 @@ def part_file(name: str) -> str:
 
 def config_names(parts: int) -> list[str]:
     return [ALL_CONFIG, *part_names(parts)]
+
+
+def format_config_name(base: str, fmt: str) -> str:
+    """``format_config_name("2_of_4", "messages") == "2_of_4-messages"``; ``base`` may also be ``all``.
+
+    The part comes first, so a sorted list keeps each part's raw config and its training
+    configs together (``1_of_4``, ``1_of_4-messages``, ``1_of_4-prompt_completion``, ``2_of_4`` …).
+    """
+    return f"{base}{FORMAT_SEPARATOR}{fmt}"
+
+
+def parse_format_config_name(name: str) -> tuple[str, str] | None:
+    """``("2_of_4", "messages")`` for ``"2_of_4-messages"``; None unless a part (or ``all``) and a known format."""
+    base, sep, fmt = name.partition(FORMAT_SEPARATOR)
+    if not sep or fmt not in TRAINING_FORMATS:
+        return None
+    return (base, fmt) if base == ALL_CONFIG or parse_part_name(base) else None
+
+
+def format_file(part: str, fmt: str) -> str:
+    """Repository path of a part in a training format: the file is named after its config."""
+    return part_file(format_config_name(part, fmt))
+
+
+def training_config_names(parts: int) -> list[str]:
+    """Every per-part training config, part by part: ``1_of_4-messages``, ``1_of_4-prompt_completion``, …"""
+    return [format_config_name(part, fmt) for part in part_names(parts) for fmt in TRAINING_FORMATS]
 
 
 def per_part_repo_id(repo_id: str, part: str) -> str:

@@ -10,6 +10,7 @@ deep inside a reader. ``msgspec`` does the type checking from the classes below.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -131,6 +132,40 @@ class PartOf(_Model):
     records: int
 
 
+class SystemPrompt(_Model):
+    """One style's system message in the training configs (``text`` None: no system message)."""
+
+    style: str
+    text: str | None
+    records: int
+    #: The same count per part.
+    parts: dict[str, int]
+
+
+class TrainingConfig(_Model):
+    """One training config: a part in one format (``messages`` or ``prompt_completion``)."""
+
+    name: str
+    format: str
+    part: str
+    file: str
+
+
+class Training(_Model):
+    """How the training configs were made: the user-turn templates, the system messages, the configs."""
+
+    formats: list[str]
+    #: ``str.format`` templates with ``{instruction}`` and ``{input}``.
+    user_template: str
+    user_template_no_input: str
+    #: Records per part whose user turn used ``user_template`` (they have input).
+    with_input: dict[str, int]
+    #: ``off`` or ``style``.
+    system_prompts: str
+    prompts: list[SystemPrompt]
+    configs: list[TrainingConfig]
+
+
 class Manifest(_Model, kw_only=True):
     format: int = FORMAT
     generator: str
@@ -145,6 +180,8 @@ class Manifest(_Model, kw_only=True):
     target: Target | None = None
     files: list[FileEntry]
     part_of: PartOf | None = None
+    #: The training configs (``2_of_4-messages`` …); None in builds made before they existed.
+    training: Training | None = None
 
     # -- lookups every reader needs -------------------------------------------------------
 
@@ -263,15 +300,43 @@ def _check(m: Manifest, where: object) -> None:
         fail(f"the parts hold {sum(p.records for p in m.parts)} records, the manifest says {m.records}")
     if not m.features or len(set(m.features)) != len(m.features):
         fail("features must be distinct names")
+    if m.training is not None:
+        _check_training(m.training, m, fail)
+
+
+def _check_training(t: Training, m: Manifest, fail: Callable[[str], None]) -> None:
+    """Training configs name known parts and listed files; the system-message counts add up."""
+    paths = {f.path for f in m.files}
+    for c in t.configs:
+        if c.part not in m.part_names or c.file not in paths:
+            fail(f"training config {c.name!r}: part {c.part!r} or file {c.file!r} is not in the build")
+    if set(t.with_input) - set(m.part_names):
+        fail("training: with_input names a part that is not in the build")
+    if sum(p.records for p in t.prompts) != m.records:
+        fail(f"training: the system-message counts add up to {sum(p.records for p in t.prompts)} records, "
+             f"the manifest says {m.records}")
+    for p in t.prompts:
+        if sum(p.parts.values()) != p.records or set(p.parts) - set(m.part_names):
+            fail(f"training: the per-part counts of style {p.style!r} do not add up")
 
 
 def per_part(manifest: Manifest, part: str) -> Manifest:
     """The manifest of one part's own repo (the per-part layout): that part and its file only."""
     info = manifest.part(part)
+    training = manifest.training
+    files = [manifest.file(info.file)]
+    if training is not None:
+        configs = [c for c in training.configs if c.part == part]
+        files += [manifest.file(c.file) for c in configs]
+        prompts = [msgspec.structs.replace(p, records=p.parts.get(part, 0), parts={part: p.parts.get(part, 0)})
+                   for p in training.prompts if p.parts.get(part, 0)]
+        training = msgspec.structs.replace(training, configs=configs, prompts=prompts,
+                                           with_input={part: training.with_input.get(part, 0)})
     return msgspec.structs.replace(
         manifest,
         parts=[info],
         records=info.records,
-        files=[manifest.file(info.file)],
+        files=files,
         part_of=PartOf(parts=manifest.part_names, records=manifest.records),
+        training=training,
     )

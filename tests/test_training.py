@@ -1,0 +1,141 @@
+"""TRL's SFTTrainer trains on every training config loaded by name, with no conversion code.
+
+Each config is loaded from a build-shaped folder with ``datasets.load_dataset(folder, NAME,
+split="train")`` and handed as is to ``SFTTrainer``, which trains a one-layer Llama for two
+steps on CPU. The loss must be finite, and on a real collated batch only the assistant
+turn (``messages``, ``assistant_only_loss``) or the completion (``prompt_completion``,
+``completion_only_loss``) may carry labels. Nothing is downloaded: the tokenizer and the
+model are made here (``training_kit``) and every network connection is refused.
+
+Needs the ``train`` extra (``pip install ".[train]"``); without it these tests skip, unless
+``DOLLY_JA_16K_REQUIRE_TRAINING`` is set (as ``.ci/run`` does), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dolly_ja_16k import formats, layout
+
+REQUIRED = ("torch", "transformers", "trl", "tokenizers", "accelerate")
+_missing = [name for name in REQUIRED if importlib.util.find_spec(name) is None]
+if _missing:
+    _reason = f"training tests need {', '.join(_missing)} (not installed): pip install \".[test,train]\""
+    if os.environ.get("DOLLY_JA_16K_REQUIRE_TRAINING"):
+        pytest.fail(_reason + " (DOLLY_JA_16K_REQUIRE_TRAINING is set, so this is an error)", pytrace=False)
+    pytest.skip(_reason, allow_module_level=True)
+
+import datasets  # noqa: E402
+from trl import SFTConfig, SFTTrainer  # noqa: E402
+
+from . import training_kit  # noqa: E402
+
+PARTS = 2
+IGNORE = -100
+
+
+@pytest.fixture(scope="module")
+def no_network() -> Iterator[None]:
+    """Refuse every internet connection: the tests must not download anything."""
+    real_connect = socket.socket.connect
+
+    def refuse(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            raise OSError(f"training tests are offline; refused a connection to {address}")
+        real_connect(sock, address)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", refuse)
+        yield
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, no_network: None) -> tuple[Path, dict[str, list[dict]]]:
+    folder = tmp_path_factory.mktemp("training-data")
+    parts = training_kit.write_dataset(folder, parts=PARTS, system_prompts="style")
+    return folder, parts
+
+
+@pytest.fixture(scope="module")
+def tokenizer(built: tuple[Path, dict]) -> Any:
+    folder, parts = built
+    texts = [t for name in parts for t in training_kit.texts_of(folder / layout.format_file(name, "messages"))]
+    return training_kit.tiny_tokenizer(texts)
+
+
+def _conversation(row: dict[str, Any]) -> list[dict[str, str]]:
+    return row["messages"] if "messages" in row else row["prompt"] + row["completion"]
+
+
+def _check_batch_labels(batch: dict[str, Any], rows: list[dict[str, Any]], tokenizer: Any, fmt: str) -> int:
+    """Every supervised token is the assistant's; everything before it (system, user) is ignored.
+
+    Returns how many rows carried a system message (the style-aware prompts reached the model).
+    """
+    rendered = {tokenizer.apply_chat_template(_conversation(r), tokenize=False): r for r in rows}
+    with_system = 0
+    for ids, labels, mask in zip(batch["input_ids"], batch["labels"], batch["attention_mask"], strict=True):
+        ids, labels = ids[mask.bool()], labels[mask.bool()]
+        text = tokenizer.decode(ids)
+        assert text in rendered, f"batch row is not one of the config's conversations: {text!r}"
+        conversation = _conversation(rendered[text])
+        trained = (labels != IGNORE).nonzero().flatten().tolist()
+        assert trained == list(range(trained[0], trained[-1] + 1)), "labels are not one contiguous span"
+        assert all(labels[i] == ids[i] for i in trained)
+        # the assistant's content and EOS; prompt/completion also trains the line break after it
+        expected = conversation[-1]["content"] + tokenizer.eos_token + ("\n" if fmt != "messages" else "")
+        assert tokenizer.decode(ids[trained[0]:trained[-1] + 1]) == expected
+        ignored = tokenizer.decode(ids[:trained[0]])
+        for message in conversation[:-1]:
+            assert message["content"] in ignored, f"{message['role']} turn is not masked"
+        with_system += conversation[0]["role"] == "system"
+    return with_system
+
+
+@pytest.mark.parametrize("config", layout.training_config_names(PARTS))
+def test_sft_trainer_trains_on_the_config_as_loaded(config: str, built: tuple[Path, dict], tokenizer: Any,
+                                                   tmp_path: Path, no_network: None) -> None:
+    folder, parts = built
+    parsed = layout.parse_format_config_name(config)
+    assert parsed is not None
+    part, fmt = parsed
+    dataset = datasets.load_dataset(str(folder), config, split="train")
+    assert dataset.num_rows == len(parts[part])
+    assert {"category", "index", "style"} <= set(dataset.column_names)
+
+    args = SFTConfig(
+        output_dir=str(tmp_path), max_steps=2, per_device_train_batch_size=2, report_to=[], use_cpu=True,
+        save_strategy="no", logging_steps=1, seed=0, max_length=256,
+        assistant_only_loss=fmt == layout.MESSAGES_FORMAT,
+        completion_only_loss=fmt == layout.PROMPT_COMPLETION_FORMAT,
+    )
+    trainer = SFTTrainer(model=training_kit.tiny_model(tokenizer), args=args, train_dataset=dataset,
+                         processing_class=tokenizer)
+
+    batch = next(iter(trainer.get_train_dataloader()))
+    rows = list(dataset)
+    _check_batch_labels(batch, rows, tokenizer, fmt)
+    # over the whole prepared dataset: the style-aware system messages are there and masked
+    prepared = trainer.train_dataset
+    assert isinstance(prepared, datasets.Dataset) and prepared.num_rows == dataset.num_rows  # none dropped
+    added = [name for name in prepared.column_names if name not in dataset.column_names]  # input_ids, labels…
+    every = trainer.data_collator([{k: row[k] for k in added} for row in prepared])
+    with_system = _check_batch_labels(every, rows, tokenizer, fmt)
+    assert with_system == sum(formats.system_prompt(r, "style") is not None for r in parts[part]) > 0
+
+    start = time.perf_counter()
+    result = trainer.train()
+    seconds = time.perf_counter() - start
+    losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+    assert result.global_step == 2 and len(losses) == 2
+    assert all(math.isfinite(loss) and loss > 0 for loss in [*losses, result.training_loss])
+    print(f"{config}: 2 steps in {seconds:.2f} s, losses {losses}")
