@@ -14,8 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .formats import KEPT_FIELDS, features
 from .layout import ALL_CONFIG, PART_SPLIT
-from .manifest import Manifest, Part, SourceFile
+from .manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
 from .plots import CAPTIONS
 
 if TYPE_CHECKING:
@@ -47,43 +48,69 @@ def _split_info(part: Part, name: str) -> dict[str, Any]:
     return {"name": name, "num_bytes": part.num_bytes, "num_examples": part.records}
 
 
+def _training_configs(manifest: Manifest, part: str) -> list[TrainingConfig]:
+    return [] if manifest.training is None else [c for c in manifest.training.configs if c.part == part]
+
+
+def _training_config(manifest: Manifest, config: TrainingConfig, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``configs`` and ``dataset_info`` entries of one training config, under ``name``."""
+    entry = {"config_name": name, "data_files": [{"split": PART_SPLIT, "path": config.file}]}
+    info = {"config_name": name, "features": features(config.format, "style" in manifest.features),
+            "splits": [{"name": PART_SPLIT, "num_bytes": config.num_bytes, "num_examples": config.records}],
+            "download_size": manifest.file(config.file).bytes, "dataset_size": config.num_bytes}
+    return entry, info
+
+
 def card_metadata(manifest: Manifest, parts: list[Part] | None = None) -> dict[str, Any]:
     """``configs`` and ``dataset_info`` for the card's YAML.
 
-    With all parts: a default config ``all`` (one split per part) plus one config per part
-    with a single ``train`` split. With one part (the per-part layout): just that part,
-    as the default config's ``train`` split.
+    With all parts: a default config ``all`` (one split per part), then per part its own
+    config with a single ``train`` split followed by its training configs
+    (``2_of_4-messages``, ``2_of_4-prompt_completion``), so each part's configs sort and
+    read together. With one part (the per-part layout): that part as the default config,
+    and its training configs as ``messages`` and ``prompt_completion``.
     """
     every = manifest.parts
 
     def size(chosen: list[Part]) -> int:
         return sum(manifest.file(p.file).bytes for p in chosen)
 
+    configs: list[dict[str, Any]] = []
+    infos: list[dict[str, Any]] = []
     if parts is None:
-        configs: list[dict[str, Any]] = [{
+        configs.append({
             "config_name": ALL_CONFIG,
             "default": True,
             "data_files": [{"split": p.name, "path": p.file} for p in every],
-        }]
-        infos: list[dict[str, Any]] = [{
+        })
+        infos.append({
             "config_name": ALL_CONFIG,
             "features": _features(manifest),
             "splits": [_split_info(p, p.name) for p in every],
             "download_size": size(every),
             "dataset_size": sum(p.num_bytes for p in every),
-        }]
+        })
         for p in every:
             configs.append({"config_name": p.name, "data_files": [{"split": PART_SPLIT, "path": p.file}]})
             infos.append({"config_name": p.name, "features": _features(manifest),
                           "splits": [_split_info(p, PART_SPLIT)],
                           "download_size": size([p]), "dataset_size": p.num_bytes})
+            for config in _training_configs(manifest, p.name):
+                entry, info = _training_config(manifest, config, config.name)
+                configs.append(entry)
+                infos.append(info)
         return {"configs": configs, "dataset_info": infos}
-    configs = [{"config_name": "default", "data_files": [{"split": PART_SPLIT, "path": p.file} for p in parts]}]
-    infos = [{"config_name": "default", "features": _features(manifest),
-              "splits": [{"name": PART_SPLIT, "num_bytes": sum(p.num_bytes for p in parts),
-                          "num_examples": sum(p.records for p in parts)}],
-              "download_size": size(parts),
-              "dataset_size": sum(p.num_bytes for p in parts)}]
+    configs.append({"config_name": "default", "data_files": [{"split": PART_SPLIT, "path": p.file} for p in parts]})
+    infos.append({"config_name": "default", "features": _features(manifest),
+                  "splits": [{"name": PART_SPLIT, "num_bytes": sum(p.num_bytes for p in parts),
+                              "num_examples": sum(p.records for p in parts)}],
+                  "download_size": size(parts),
+                  "dataset_size": sum(p.num_bytes for p in parts)})
+    for p in parts:
+        for config in _training_configs(manifest, p.name):
+            entry, info = _training_config(manifest, config, config.format)
+            configs.append(entry)
+            infos.append(info)
     return {"configs": configs, "dataset_info": infos}
 
 
@@ -152,7 +179,8 @@ def task_tags(manifest: Manifest, parts: list[Part] | None = None) -> tuple[list
     return categories, ids
 
 
-def _card_data(manifest: Manifest, records: int, parts: list[Part] | None, name: str) -> DatasetCardData:
+def _card_data(manifest: Manifest, records: int, parts: list[Part] | None, name: str,
+               metadata: dict[str, Any]) -> DatasetCardData:
     from huggingface_hub import DatasetCardData
 
     categories, ids = task_tags(manifest, parts)
@@ -170,7 +198,7 @@ def _card_data(manifest: Manifest, records: int, parts: list[Part] | None, name:
         task_ids=ids,
         pretty_name=name,
         tags=["dolly", "instruction-tuning", "japanese"],
-        **card_metadata(manifest, parts),
+        **metadata,
     )
 
 
@@ -319,8 +347,11 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
     parts = None if part is None else [manifest.part(part)]
     records = sum(p.records for p in (parts or manifest.parts))
     name = PRETTY_NAME if part is None else f"{PRETTY_NAME}, part {part}"
+    metadata = card_metadata(manifest, parts)
+    training = manifest.training if part is None else (per_part(manifest, part).training if manifest.training
+                                                       else None)
     card = DatasetCard.from_template(
-        _card_data(manifest, records, parts, name),
+        _card_data(manifest, records, parts, name, metadata),
         template_path=str(_template(TEMPLATE if part is None else PART_TEMPLATE)),
         m=manifest,
         repo_id=repo_id or manifest.options.repo_id or EXAMPLE_REPO,
@@ -340,5 +371,9 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         supplement_records=_supplement_records(manifest, parts),
         captions=CAPTIONS,
         sizes=" / ".join(f"{p.records:,}" for p in manifest.parts),
+        training=training,
+        with_input=sum(training.with_input.values()) if training else 0,
+        kept_fields=[f for f in KEPT_FIELDS if f in manifest.features],
+        hub_rows=sum(split["num_examples"] for info in metadata["dataset_info"] for split in info["splits"]),
     )
     return str(card).rstrip("\n") + "\n"

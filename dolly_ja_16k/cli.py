@@ -23,7 +23,15 @@ from pathlib import Path  # noqa: E402
 
 from . import __version__  # noqa: E402
 from .layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE  # noqa: E402
-from .options import DEFAULT_TIMEOUT, LAYOUTS, STRATEGIES, STYLES  # noqa: E402
+from .options import (  # noqa: E402
+    DEFAULT_TIMEOUT,
+    DEFAULT_USER_TEMPLATE,
+    DEFAULT_USER_TEMPLATE_NO_INPUT,
+    LAYOUTS,
+    STRATEGIES,
+    STYLES,
+    SYSTEM_PROMPT_MODES,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 DESCRIPTION = ("Build, check and publish databricks-dolly-15k-ja as named parts (1_of_4 … 4_of_4) "
@@ -105,17 +113,29 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     _add_review_options(p)
     p.add_argument("--style", choices=STYLES,
                    help="build from records of one speech style only: keitai (です・ます) or jotai (だ・である)")
+    t = p.add_argument_group("training configs (messages, prompt/completion)")
+    t.add_argument("--user-template", default=DEFAULT_USER_TEMPLATE, metavar="TEMPLATE",
+                   help="the user turn of a record with input, with {instruction} and {input}; \\n is a line "
+                        "break (default: the instruction, a blank line, the input)")
+    t.add_argument("--user-template-no-input", default=DEFAULT_USER_TEMPLATE_NO_INPUT, metavar="TEMPLATE",
+                   help="the user turn of a record without input, with {instruction} (default: the instruction)")
+    t.add_argument("--system-prompts", choices=SYSTEM_PROMPT_MODES, default="off",
+                   help="style: a system message asking for the answer's style (です・ます for keitai records, "
+                        "だ・である for jotai records, none for mixed and none) (default: %(default)s)")
     p.set_defaults(run=_run_build)
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    from .formats import decode_cli_template
     from .options import BuildOptions
     from .pipeline import build
 
     options = BuildOptions(source=args.source, out=args.out, parts=args.parts, strategy=args.strategy,
                            seed=args.seed, supplements=args.supplement, target_size=args.target_size,
                            repo_id=args.repo_id, keep_all=args.keep_all, drop=_drop(args), style=args.style,
-                           tag_style=args.tag_style)
+                           tag_style=args.tag_style, user_template=decode_cli_template(args.user_template),
+                           user_template_no_input=decode_cli_template(args.user_template_no_input),
+                           system_prompts=args.system_prompts)
     manifest = build(options)
     sizes = " / ".join(f"{p.records:,}" for p in manifest.parts)
     print(f"built {manifest.records:,} records in {len(manifest.parts)} parts ({sizes}) -> {args.out}")

@@ -28,7 +28,7 @@ import string
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any
 
 import orjson
 
@@ -41,17 +41,10 @@ from .layout import (
     format_file,
 )
 from .manifest import SystemPrompt, Training, TrainingConfig
-from .options import OptionError
+from .options import DEFAULT_USER_TEMPLATE, DEFAULT_USER_TEMPLATE_NO_INPUT, OptionError, SystemPrompts
 from .records import Record
 from .style import JOTAI, KEITAI, STYLES
 
-SystemPrompts = Literal["off", "style"]
-SYSTEM_PROMPT_MODES: tuple[str, ...] = get_args(SystemPrompts)
-
-#: The user turn of a record with input: the instruction, a blank line, the input.
-DEFAULT_USER_TEMPLATE = "{instruction}\n\n{input}"
-#: The user turn of a record without input (empty or whitespace only): the instruction alone.
-DEFAULT_USER_TEMPLATE_NO_INPUT = "{instruction}"
 #: ``--system-prompts style``: the system message of each style; styles not listed get none.
 STYLE_SYSTEM_PROMPTS: dict[str, str] = {
     KEITAI: "回答は「です・ます」調（敬体）で書いてください。",
@@ -143,11 +136,6 @@ def decode_cli_template(text: str) -> str:
 
 # -- system prompts -------------------------------------------------------------------------------
 
-def check_system_prompts(mode: str) -> None:
-    if mode not in SYSTEM_PROMPT_MODES:
-        raise OptionError("system_prompts", f"{mode!r} is not one of {', '.join(SYSTEM_PROMPT_MODES)}")
-
-
 def system_prompt(record: Record, mode: SystemPrompts) -> str | None:
     """The system message of one record, or None for no system message."""
     if mode == "off":
@@ -214,22 +202,36 @@ def to_prompt_completion(record: Record, template: UserTemplate = DEFAULT_TEMPLA
 _CONVERTERS = {MESSAGES_FORMAT: to_messages, PROMPT_COMPLETION_FORMAT: to_prompt_completion}
 
 
+def _rows(fmt: str, records: Iterable[Record], template: UserTemplate,
+          system_prompts: SystemPrompts) -> list[dict[str, Any]]:
+    convert = _CONVERTERS[fmt]
+    return [convert(record, template, system_prompts) for record in records]
+
+
 def encode_format(fmt: str, records: Iterable[Record], template: UserTemplate = DEFAULT_TEMPLATE,
                   system_prompts: SystemPrompts = "off") -> bytearray:
     """A part's records in one training format as JSON Lines: one compact UTF-8 object per line."""
-    convert = _CONVERTERS[fmt]
+    return _encode(_rows(fmt, records, template, system_prompts))
+
+
+def _encode(rows: list[dict[str, Any]]) -> bytearray:
     dumps, opt = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     out = bytearray()
-    for record in records:
-        out += dumps(convert(record, template, system_prompts), option=opt)  # type: ignore[arg-type]
+    for row in rows:
+        out += dumps(row, option=opt)
     return out
 
 
 def encode_part(part: str, records: list[Record], template: UserTemplate = DEFAULT_TEMPLATE,
-                system_prompts: SystemPrompts = "off") -> dict[str, bytearray]:
-    """Every training file of one part: ``{repo path: JSON Lines bytes}``, in ``TRAINING_FORMATS`` order."""
-    return {format_file(part, fmt): encode_format(fmt, records, template, system_prompts)
-            for fmt in TRAINING_FORMATS}
+                system_prompts: SystemPrompts = "off") -> list[tuple[TrainingConfig, bytearray]]:
+    """Every training config of one part, with its file's bytes, in ``TRAINING_FORMATS`` order."""
+    out = []
+    for fmt in TRAINING_FORMATS:
+        rows = _rows(fmt, records, template, system_prompts)
+        config = TrainingConfig(name=format_config_name(part, fmt), format=fmt, part=part,
+                                file=format_file(part, fmt), records=len(rows), num_bytes=arrow_nbytes(rows))
+        out.append((config, _encode(rows)))
+    return out
 
 
 # -- what the card and the dataset_info need ----------------------------------------------------------
@@ -263,9 +265,10 @@ def arrow_nbytes(rows: Iterable[Mapping[str, Any]]) -> int:
 
 
 
-def training_summary(parts: Mapping[str, list[Record]], template: UserTemplate = DEFAULT_TEMPLATE,
-                     system_prompts: SystemPrompts = "off") -> Training:
-    """The manifest's ``training`` entry of a build whose parts are ``parts`` (name → records, in order)."""
+def training_summary(parts: Mapping[str, list[Record]], configs: list[TrainingConfig],
+                     template: UserTemplate = DEFAULT_TEMPLATE, system_prompts: SystemPrompts = "off") -> Training:
+    """The manifest's ``training`` entry of a build whose parts are ``parts`` (name → records, in order)
+    and whose training files ``encode_part`` made (``configs``)."""
     per_style: dict[str, dict[str, int]] = {}
     text: dict[str, str | None] = {}
     for name, records in parts.items():
@@ -281,7 +284,5 @@ def training_summary(parts: Mapping[str, list[Record]], template: UserTemplate =
         system_prompts=system_prompts,
         prompts=[SystemPrompt(style=s, text=text[s], records=sum(per_style[s].values()), parts=per_style[s])
                  for s in order],
-        configs=[TrainingConfig(name=format_config_name(name, fmt), format=fmt, part=name,
-                                file=format_file(name, fmt))
-                 for name in parts for fmt in TRAINING_FORMATS],
+        configs=configs,
     )

@@ -149,6 +149,9 @@ class TrainingConfig(_Model):
     format: str
     part: str
     file: str
+    records: int
+    #: The Arrow size of the config's table (``dataset_info``'s ``num_bytes``).
+    num_bytes: int
 
 
 class Training(_Model):

@@ -18,12 +18,18 @@ from .layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE
 Strategy = Literal["stratified", "contiguous", "shuffle"]
 Style = Literal["keitai", "jotai"]
 Layout = Literal["single", "per-part"]
+SystemPrompts = Literal["off", "style"]
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
 STYLES: tuple[str, ...] = get_args(Style)
 LAYOUTS: tuple[str, ...] = get_args(Layout)
+SYSTEM_PROMPT_MODES: tuple[str, ...] = get_args(SystemPrompts)
 #: Owner and name on the Hub: letters, digits, ``-``, ``_``, ``.``; up to 96 characters each.
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 DEFAULT_TIMEOUT = 60.0
+#: The user turn of a training record with input: the instruction, a blank line, the input.
+DEFAULT_USER_TEMPLATE = "{instruction}\n\n{input}"
+#: The user turn of a record without input (empty or whitespace only): the instruction alone.
+DEFAULT_USER_TEMPLATE_NO_INPUT = "{instruction}"
 
 
 class OptionError(InputError):
@@ -60,6 +66,12 @@ class BuildOptions:
     style: Style | None = None
     #: Add the ``style`` column (polite / plain / mixed / none) to every record.
     tag_style: bool = True
+    #: The user turn of the training configs: ``str.format`` templates with ``{instruction}``
+    #: and ``{input}`` (records with input) and ``{instruction}`` alone (records without).
+    user_template: str = DEFAULT_USER_TEMPLATE
+    user_template_no_input: str = DEFAULT_USER_TEMPLATE_NO_INPUT
+    #: ``style``: a system message asking for the answer's style (です・ます or だ・である).
+    system_prompts: SystemPrompts = "off"
 
     def check(self) -> None:
         """Refuse impossible combinations before anything is read."""
@@ -84,6 +96,13 @@ class BuildOptions:
             from .review import check_drop
 
             check_drop(self.drop)
+        from .formats import UserTemplate
+
+        UserTemplate(self.user_template, self.user_template_no_input).check()
+        _check_choice("system_prompts", self.system_prompts, SYSTEM_PROMPT_MODES)
+        if self.system_prompts == "style" and (self.keep_all or not self.tag_style):
+            raise OptionError("system_prompts", "style needs the style column; it cannot be combined with "
+                                                "keep_all or without tag_style")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__
 from .errors import InputError
 from .layout import CARD_FILE, REVIEW_FILE, SUPPLEMENT_PREFIX, part_file, part_names
-from .manifest import Image, Manifest, Options, Part, Review, SourceFile, Target
+from .manifest import Image, Manifest, Options, Part, Review, SourceFile, Target, TrainingConfig
 from .options import BuildOptions
 from .records import FIELDS, Record
 
@@ -111,18 +111,25 @@ def recorded_options(options: BuildOptions, reviewed: Reviewed) -> Options:
 
 def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, target: Target | None,
                  parts: list[list[Record]]) -> Manifest:
-    """Write parts, pictures, review, card and manifest into a staging folder, then swap it in."""
+    """Write parts, training configs, pictures, review, card and manifest into a staging folder,
+    then swap it in."""
     from .card import render_card
+    from .formats import UserTemplate, encode_part, training_summary
     from .plots import render_pictures
     from .write import Staging, encode_lines, part_info
 
     names = part_names(options.parts)
+    template = UserTemplate(options.user_template, options.user_template_no_input)
     pictures = render_pictures(list(zip(names, parts, strict=True)))
     with Staging(options.out) as staging:
         infos: list[Part] = []
+        configs: list[TrainingConfig] = []
         for name, records in zip(names, parts, strict=True):
             infos.append(part_info(name, records, reviewed.fields))
             staging.write(part_file(name), encode_lines(records))
+            for config, data in encode_part(name, records, template, options.system_prompts):
+                staging.write(config.file, data)
+                configs.append(config)
         staging.write(REVIEW_FILE, reviewed.report)
         for path, png in pictures.items():
             staging.write(path, png)
@@ -138,6 +145,8 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             review=reviewed.review,
             target=target,
             files=staging.entries(),
+            training=training_summary(dict(zip(names, parts, strict=True)), configs, template,
+                                      options.system_prompts),
         )
         staging.write(CARD_FILE, render_card(manifest).encode(), track=False)
         staging.write_manifest(manifest)

@@ -81,7 +81,7 @@ def _fix_citations(record: Record) -> str | None:
     note = None
     removed = 0
     for name in ("input", "output"):
-        value = record[name]  # type: ignore[literal-required]
+        value = record[name]
         if "[" not in value:
             continue
         match = _CITATION.search(value)
@@ -90,7 +90,7 @@ def _fix_citations(record: Record) -> str | None:
         new, count = _remove_marks(value)
         note = note or excerpt(value, match.start())
         removed += count
-        record[name] = new.strip()  # type: ignore[literal-required]
+        record[name] = new.strip()
     return f"{removed} removed: {note}" if removed else None
 
 
@@ -201,9 +201,9 @@ def _scan_non_japanese(records: list[Record], squashed: Squashed) -> list[Findin
 def _scan_truncated(records: list[Record], squashed: Squashed) -> list[Finding]:
     found = []
     for i, r in enumerate(records):
-        reasons = [f"{name} {why}: {excerpt(r[name], len(r[name]))}"  # type: ignore[literal-required]
+        reasons = [f"{name} {why}: {excerpt(r[name], len(r[name]))}"
                    for name in ("input", "output")
-                   if (why := brackets.cut_off(r[name])) is not None]  # type: ignore[literal-required]
+                   if (why := brackets.cut_off(r[name])) is not None]
         if reasons:
             found.append((i, "; ".join(reasons)))
     return found

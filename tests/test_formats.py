@@ -6,6 +6,7 @@ import hashlib
 
 import msgspec
 import orjson
+import pyarrow
 import pytest
 
 from dolly_ja_16k import formats, layout, manifest
@@ -159,8 +160,13 @@ def test_encoded_lines_are_compact_utf8_and_deterministic() -> None:
 
 
 def test_encode_part_names_one_file_per_format() -> None:
-    files = formats.encode_part("2_of_4", [make_record(1)])
-    assert list(files) == ["data/2_of_4-messages.jsonl", "data/2_of_4-prompt_completion.jsonl"]
+    files = formats.encode_part("2_of_4", [make_record(1), make_record(2)])
+    assert [c.file for c, _ in files] == ["data/2_of_4-messages.jsonl", "data/2_of_4-prompt_completion.jsonl"]
+    assert [c.name for c, _ in files] == ["2_of_4-messages", "2_of_4-prompt_completion"]
+    for config, data in files:
+        rows = [orjson.loads(line) for line in data.splitlines()]
+        assert config.records == len(rows) == 2 and config.part == "2_of_4"
+        assert config.num_bytes == pyarrow.Table.from_pylist(rows).nbytes
 
 
 def test_arrow_nbytes_matches_pyarrow() -> None:
@@ -211,18 +217,21 @@ def _manifest_with_training(tmp_path, mode: formats.SystemPrompts) -> manifest.M
              "2_of_2": [styled(4, "keitai"), styled(5, "none")]}
     files = []
     part_entries = []
+    configs = []
     for name, records in parts.items():
         raw = write_jsonl(tmp_path / f"{name}.jsonl", records).read_bytes()
         files.append(manifest.entry_for(layout.part_file(name), raw))
         part_entries.append(manifest.Part(name=name, file=layout.part_file(name), records=len(records),
                                           num_bytes=0, categories={"open_qa": len(records)}))
-        files += [manifest.entry_for(path, data) for path, data in formats.encode_part(name, records).items()]
+        for config, data in formats.encode_part(name, records):
+            files.append(manifest.entry_for(config.file, data))
+            configs.append(config)
     source = manifest.SourceFile(name="src.jsonl", kind="local", sha256=hashlib.sha256(b"").hexdigest(), records=5)
     return manifest.Manifest(
         generator="test", features=["instruction", "input", "output", "category", "index", "style"],
         source=source, options=manifest.Options(parts=2, strategy="contiguous", seed=1), records=5,
         parts=part_entries, files=files,
-        training=formats.training_summary(parts, UserTemplate(), mode))
+        training=formats.training_summary(parts, configs, UserTemplate(), mode))
 
 
 def test_training_summary_counts_and_round_trips(tmp_path) -> None:
