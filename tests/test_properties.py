@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.manifest import entry_for
 from dolly_ja_16k.records import FIELDS, KNOWN_CATEGORIES
 from dolly_ja_16k.sources import open_source, read_records
 from dolly_ja_16k.split import STRATEGIES, split
-from dolly_ja_16k.manifest import entry_for
 from dolly_ja_16k.write import arrow_nbytes, encode_lines, part_info
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

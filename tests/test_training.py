@@ -38,6 +38,7 @@ import datasets  # noqa: E402
 from trl import SFTConfig, SFTTrainer  # noqa: E402
 
 from . import training_kit  # noqa: E402
+from .conftest import read_jsonl, run_cli, write_jsonl  # noqa: E402
 
 PARTS = 2
 IGNORE = -100
@@ -59,10 +60,15 @@ def no_network() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, no_network: None) -> tuple[Path, dict[str, list[dict]]]:
-    folder = tmp_path_factory.mktemp("training-data")
-    parts = training_kit.write_dataset(folder, parts=PARTS, system_prompts="style")
-    return folder, parts
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[dict]]]:
+    """A real build (contiguous parts, style system prompts) and its parts' records."""
+    tmp = tmp_path_factory.mktemp("training-data")
+    src = write_jsonl(tmp / "src.jsonl", training_kit.records())
+    folder = tmp / "build"
+    result = run_cli("build", "--source", src, "--out", folder, "--parts", str(PARTS), "--strategy", "contiguous",
+                     "--system-prompts", "style")
+    assert result.returncode == 0, result.stderr
+    return folder, {name: read_jsonl(folder / layout.part_file(name)) for name in layout.part_names(PARTS)}
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """What the training tests need, made on the spot with no download: data, a tokenizer, a model.
 
-- ``write_dataset``: a folder laid out like a build (raw parts, training files, a card
-  whose YAML ``configs`` name every config), from a few dozen records written here;
+- ``records``: a few dozen records written here, every answer style in every run of four
+  (the tests build them with ``dolly-ja-16k build``);
 - ``tiny_tokenizer``: a byte-level BPE of a few hundred tokens trained on that data with
   ``tokenizers``, wrapped in ``PreTrainedTokenizerFast``, with a chat template whose
   assistant turn sits in ``{% generation %}`` (so ``assistant_only_loss`` can mask);
@@ -14,16 +14,11 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Any
 
 import orjson
 import torch
-import yaml
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-
-from dolly_ja_16k import formats, layout
-from dolly_ja_16k.write import encode_lines
 
 PAD, BOS, EOS = "<pad>", "<s>", "</s>"
 ROLE_TOKENS = ("<|system|>", "<|user|>", "<|assistant|>")
@@ -61,43 +56,15 @@ _ANSWERS = {
 
 
 def records(count: int = 32) -> list[dict[str, str]]:
-    """``count`` distinct records, every style in every run of four (so in every part)."""
+    """``count`` distinct records whose answers take every style in every run of four."""
     out = []
     styles = list(_ANSWERS)
     for i, question in enumerate(itertools.islice(itertools.cycle(_QUESTIONS), count)):
         instruction, given, answer = question
         style = styles[(i + i // len(_QUESTIONS)) % len(styles)]  # a question's next round: the next style
         out.append({"instruction": instruction, "input": given, "output": _ANSWERS[style](answer),
-                    "category": "open_qa" if not given else "closed_qa", "index": str(i), "style": style})
+                    "category": "open_qa" if not given else "closed_qa", "index": str(i)})
     return out
-
-
-def write_dataset(folder: Path, parts: int = 2, count: int = 32,
-                  template: formats.UserTemplate = formats.DEFAULT_TEMPLATE,
-                  system_prompts: formats.SystemPrompts = "style") -> dict[str, list[dict[str, str]]]:
-    """Write a build-shaped folder and return its parts (name → records)."""
-    every = records(count)
-    size = -(-count // parts)
-    split = {name: every[i * size:(i + 1) * size] for i, name in enumerate(layout.part_names(parts))}
-    configs: list[dict[str, Any]] = []
-    for name, part in split.items():
-        _write(folder / layout.part_file(name), encode_lines(part))  # type: ignore[arg-type]
-        configs.append({"config_name": name, "data_files": [{"split": layout.PART_SPLIT,
-                                                             "path": layout.part_file(name)}]})
-        for path, data in formats.encode_part(name, part, template, system_prompts).items():  # type: ignore[arg-type]
-            _write(folder / path, data)
-        for fmt in layout.TRAINING_FORMATS:
-            configs.append({"config_name": layout.format_config_name(name, fmt),
-                            "data_files": [{"split": layout.PART_SPLIT, "path": layout.format_file(name, fmt)}]})
-    card = "---\n" + yaml.safe_dump({"license": "cc-by-sa-3.0", "configs": configs}, allow_unicode=True,
-                                    sort_keys=False) + "---\n\nTraining-format test data.\n"
-    (folder / layout.CARD_FILE).write_text(card, encoding="utf-8")
-    return split
-
-
-def _write(path: Path, data: bytes | bytearray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def tiny_tokenizer(texts: list[str]) -> PreTrainedTokenizerFast:
