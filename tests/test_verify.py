@@ -11,6 +11,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -68,9 +69,9 @@ def entry(path: str, data: bytes) -> dict:
     return {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "lines": data.count(b"\n")}
 
 
-def fails(folder: Path, *args: str) -> list[str]:
-    """Run ``verify`` on a folder that must fail; its FAIL lines, after the common checks."""
-    result = run_cli("verify", folder, *args)
+def fails(folder: Path, result: subprocess.CompletedProcess[str] | None = None) -> list[str]:
+    """The FAIL lines of ``verify`` on a folder that must fail, after the common checks."""
+    result = result or run_cli("verify", folder)
     assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
@@ -82,7 +83,8 @@ def one_fail(folder: Path) -> str:
     """The one FAIL line of a damaged folder that stops before ``datasets`` (nothing on stderr)."""
     result = run_cli("verify", folder)
     assert result.stderr == "", result.stderr
-    lines = fails(folder)
+    assert not [line for line in result.stdout.splitlines() if line.startswith("configs:")]  # datasets never ran
+    lines = fails(folder, result)
     assert len(lines) == 1, lines
     return lines[0]
 
@@ -150,9 +152,9 @@ def test_an_error_inside_datasets_is_one_line_per_config(folder: Path) -> None:
     lines[1] = lines[1][:-1] + b"]"
     path.write_bytes(b"\n".join(lines))
     edit_manifest(folder, lambda m: m["files"].__setitem__(0, entry("data/1_of_4.jsonl", path.read_bytes())))
-    found = fails(folder)
-    assert [line.split(":")[0] for line in found] == ["FAIL config all", "FAIL config 1_of_4"], found
     result = run_cli("verify", folder)
+    found = fails(folder, result)
+    assert [line.split(":")[0] for line in found] == ["FAIL config all", "FAIL config 1_of_4"], found
     assert "2_of_4: train 6 rows" in result.stdout  # the other configs still ran
 
 
