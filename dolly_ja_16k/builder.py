@@ -1,15 +1,17 @@
 """A ``datasets`` builder over a built folder or a Hub repo, for Python users of this package.
 
 On the Hub, ``load_dataset(repo_id, config)`` needs no script: the card's ``configs:`` do
-it. This builder adds what the card cannot: every file is checked against the manifest's
-sha256 before a single row is read, and the cache is keyed by the manifest's hash, so a
-rebuild is never served from a stale cache.
+it. This builder adds what the card cannot: every file the manifest lists is checked
+against its sha256 on every load, cached or not (hashing the 16 MB of a build takes tens
+of milliseconds), and the cache is keyed by the manifest's hash, so a rebuild is never
+served from a stale cache and a file changed since the first load is an error, not old rows.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +31,14 @@ class ChecksumError(DollyError):
 
 
 def resolve_source(source: str | Path, revision: str | None = None) -> Path:
-    """A built folder as is, or a Hub dataset repo id downloaded through the HF cache."""
+    """A built folder as is, or a Hub dataset repo id downloaded through the HF cache.
+
+    A folder's manifest is read (and checked) here, so a missing or malformed one is one
+    ``ManifestError`` line before ``datasets`` is involved.
+    """
     path = Path(source)
     if path.is_dir():
-        if not (path / MANIFEST_FILE).is_file():
-            raise DollyError(f"{path}: no {MANIFEST_FILE}; is this a folder written by `dolly-ja-16k build`?")
+        manifest_read(path)
         return path
     if not _REPO_ID.match(str(source)):
         raise DollyError(f"{source}: not a folder, and not a Hub repo id (OWNER/NAME)")
@@ -49,7 +54,10 @@ def read_manifest(folder: Path) -> tuple[Manifest, str]:
 
 
 def check_file(folder: Path, relpath: str, expected: str) -> Path:
-    """The file's path, after checking it against its sha256 from the manifest."""
+    """The file's path, after checking it against its sha256 from the manifest.
+
+    Symlinks are followed: the files of a Hub download are links into the HF cache's blobs.
+    """
     path = folder / relpath
     if not path.is_file():
         raise ChecksumError(f"{path}: missing (the manifest lists it)")
@@ -58,6 +66,12 @@ def check_file(folder: Path, relpath: str, expected: str) -> Path:
         raise ChecksumError(f"{path}: sha256 {actual} does not match the manifest's {expected}; "
                             "the file was changed after the build (rebuild, or download it again)")
     return path
+
+
+def check_files(folder: Path, manifest: Manifest) -> None:
+    """Every file the manifest lists, against its sha256; the first that differs is a ``ChecksumError``."""
+    for entry in manifest.files:
+        check_file(folder, entry.path, entry.sha256)
 
 
 class DollyJa16kConfig(datasets.BuilderConfig):
@@ -86,6 +100,16 @@ class DollyJa16k(datasets.GeneratorBasedBuilder):
         kwargs.setdefault("hash", manifest_sha[:16])
         super().__init__(config_name=config_name, **kwargs)
 
+    def download_and_prepare(self, *args: Any, **kwargs: Any) -> None:
+        """Check every file, then prepare (or reuse the cache): a cached load is checked too."""
+        check_files(self.folder, self.manifest)
+        super().download_and_prepare(*args, **kwargs)
+
+    def as_streaming_dataset(self, *args: Any, **kwargs: Any) -> Any:
+        """Check every file, then stream (streaming never calls ``download_and_prepare``)."""
+        check_files(self.folder, self.manifest)
+        return super().as_streaming_dataset(*args, **kwargs)
+
     def _info(self) -> datasets.DatasetInfo:
         features = datasets.Features({name: datasets.Value("string") for name in self.manifest.features})
         return datasets.DatasetInfo(description="databricks-dolly-15k-ja in named parts", features=features,
@@ -100,13 +124,11 @@ class DollyJa16k(datasets.GeneratorBasedBuilder):
             chosen = [(name, PART_SPLIT)]
         else:
             raise DollyError(f"config {name!r} is not in this build; it has {', '.join(config_names(len(parts)))}")
-        return [
-            datasets.SplitGenerator(name=split, gen_kwargs={
-                "path": check_file(self.folder, parts[part].file, self.manifest.file(parts[part].file).sha256)})
-            for part, split in chosen
-        ]
+        # the files were checked by download_and_prepare / as_streaming_dataset just before
+        return [datasets.SplitGenerator(name=split, gen_kwargs={"path": self.folder / parts[part].file})
+                for part, split in chosen]
 
-    def _generate_examples(self, path: Path):
+    def _generate_examples(self, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         with open(path, encoding="utf-8") as f:
             for number, line in enumerate(f):
                 yield number, json.loads(line)
@@ -116,7 +138,7 @@ def builder_for(config: str, source: str | Path = DEFAULT_SOURCE, revision: str 
                 **kwargs: Any) -> DollyJa16k:
     """A builder for ``config``; builds with other part counts get their own config list."""
     parsed = parse_part_name(config)
-    cls = DollyJa16k
+    cls: type[DollyJa16k] = DollyJa16k
     if parsed and parsed[1] != 4:
         cls = type(f"DollyJa16k{parsed[1]}", (DollyJa16k,), {"BUILDER_CONFIGS": _configs(parsed[1])})
     return cls(config, source=source, revision=revision, **kwargs)
@@ -124,7 +146,11 @@ def builder_for(config: str, source: str | Path = DEFAULT_SOURCE, revision: str 
 
 def load(config: str = ALL_CONFIG, source: str | Path = DEFAULT_SOURCE, *, split: str | None = None,
          revision: str | None = None, **kwargs: Any) -> datasets.Dataset | datasets.DatasetDict:
-    """``load("2_of_4", "dist/dolly-ja-16k", split="train")``: like ``load_dataset``, checksums first."""
+    """``load("2_of_4", "dist/dolly-ja-16k", split="train")``: like ``load_dataset``, checksums first.
+
+    Every file is checked against the manifest on every call, also when the rows come
+    from the cache of an earlier load.
+    """
     builder = builder_for(config, source, revision, **kwargs)
     builder.download_and_prepare()
     return builder.as_dataset(split=split)

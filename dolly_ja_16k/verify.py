@@ -1,24 +1,35 @@
 """Check a built folder the way the Hub's dataset viewer would, before anyone pushes it.
 
-First the manifest (every file's sha256 and size, line counts, no loading script), then
-the card (license, ``configs`` and ``dataset_info`` exactly as the manifest implies),
-then ``datasets`` itself: config names, split names, streaming the first rows of every
-split, and a full load of every config with row counts compared to the manifest.
+First the files (every file the manifest lists: a regular file inside the folder, with its
+sha256, size and line count; no other file anywhere in the folder; no loading script),
+then the card (readable YAML, license, ``configs`` and ``dataset_info`` exactly as the
+manifest implies), then ``datasets`` itself: config names, split names, streaming the first
+rows of every split, and a full load of every config with row counts, columns and Arrow
+sizes compared to the manifest.
+
+Every problem is one ``FAIL`` line; nothing a damaged folder holds may end in a traceback.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .layout import CARD_FILE, MANIFEST_FILE, PART_SPLIT, config_names
-from .manifest import Manifest, ManifestError, file_sha256
+from .layout import ALL_CONFIG, CARD_FILE, MANIFEST_FILE, PART_SPLIT, config_names
+from .manifest import Manifest, ManifestError
 from .manifest import read as read_manifest
 
 Log = Callable[[str], None]
+
+#: Longest error text of ``datasets`` quoted in a FAIL line.
+_MAX_QUOTE = 300
+SCRIPT_PROBLEM = "a loading script; datasets >= 4 refuses to load such a folder"
 
 
 @dataclass
@@ -31,112 +42,260 @@ class Report:
         return not self.problems
 
     def check(self, passed: bool, problem: str) -> bool:
+        """Count one check; a failed one keeps ``problem`` (one line) for the report."""
         self.checks += 1
         if not passed:
-            self.problems.append(problem)
+            self.problems.append(_one_line(problem))
         return passed
 
 
+def _one_line(text: object, limit: int | None = None) -> str:
+    """Any message (a YAML error, a ``datasets`` traceback text) as one line, cut at ``limit``."""
+    from .errors import one_line
+
+    line = one_line(" ".join(str(text).split()))
+    return line if limit is None or len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _error(err: BaseException) -> str:
+    return _one_line(f"{type(err).__name__}: {err}", _MAX_QUOTE)
+
+
+# -- the files ----------------------------------------------------------------------------------
+
+def inside(folder: Path, relpath: str) -> tuple[Path, str | None]:
+    """``folder / relpath`` and why it may not be read (None: a regular file inside the folder).
+
+    The path is resolved first, so a symlink (of the file or of a folder on its way) that
+    leads outside the folder is refused before anything is opened; a FIFO or a device is
+    refused too, since reading one could block or never end.
+    """
+    path = folder / relpath
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(Path(os.path.realpath(folder))):
+        return path, f"a symlink that leads outside the folder (to {real}); files must be regular files inside it"
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        return path, "missing"
+    except OSError as err:
+        return path, f"cannot read it ({err.strerror or err})"
+    if not stat.S_ISREG(mode):
+        return path, "not a regular file"
+    return path, None
+
+
+def measure(path: Path) -> tuple[str, int, int]:
+    """sha256, size and line count of a file, in one pass over it."""
+    import hashlib
+
+    digest, size, lines = hashlib.sha256(), 0, 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+            lines += block.count(b"\n")
+    return digest.hexdigest(), size, lines
+
+
 def check_manifest(folder: Path, report: Report) -> Manifest | None:
-    """The manifest reads, every file it lists matches, and no file it does not list is there."""
+    """The manifest reads and checks (types, counts, paths inside the folder), or one FAIL line."""
+    path, problem = inside(folder, MANIFEST_FILE)
+    if problem == "missing":  # say it the way ``manifest.read`` does: what the folder should be
+        problem = f"no {MANIFEST_FILE}; is this a folder written by `dolly-ja-16k build`?"
+    if not report.check(problem is None, f"{path}: {problem}"):
+        return None
     try:
         manifest = read_manifest(folder)
     except ManifestError as err:
         report.check(False, str(err))
         return None
-    for entry in manifest.files:
-        file = folder / entry.path
-        if not report.check(file.is_file(), f"{file}: listed in the manifest but missing"):
-            continue
-        size = file.stat().st_size
-        report.check(size == entry.bytes, f"{file}: {size} bytes, the manifest says {entry.bytes}")
-        report.check(file_sha256(file) == entry.sha256, f"{file}: sha256 does not match the manifest")
-        with open(file, "rb") as f:
-            lines = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
-        report.check(lines == entry.lines, f"{file}: {lines} lines, the manifest says {entry.lines}")
     for part in manifest.parts:
-        report.check(manifest.file(part.file).lines == part.records,
-                     f"{folder / part.file}: {manifest.file(part.file).lines} lines, the manifest says "
-                     f"{part.records} records")
-    listed = {entry.path for entry in manifest.files} | {CARD_FILE, MANIFEST_FILE}
-    for file in sorted(folder.rglob("*")):
-        rel = file.relative_to(folder).as_posix()
-        report.check(file.is_dir() or rel in listed, f"{file}: not listed in the manifest (a stray file)")
+        lines = manifest.file(part.file).lines
+        report.check(lines == part.records, f"{path}: part {part.name}: its file {part.file} has {lines} lines, "
+                                            f"the part {part.records} records")
     return manifest
+
+
+def check_files(folder: Path, manifest: Manifest, report: Report) -> None:
+    """Every listed file is a regular file inside the folder with the manifest's sha256, size and lines."""
+    for entry in manifest.files:
+        path, problem = inside(folder, entry.path)
+        if not report.check(problem is None, f"{path}: {problem} (the manifest lists it)"):
+            continue
+        try:
+            sha256, size, lines = measure(path)
+        except OSError as err:
+            report.check(False, f"{path}: cannot read it ({err.strerror or err})")
+            continue
+        differences = []
+        if sha256 != entry.sha256:
+            differences.append("sha256 does not match the manifest")
+        if size != entry.bytes:
+            differences.append(f"{size} bytes, the manifest says {entry.bytes}")
+        if lines != entry.lines:
+            differences.append(f"{lines} lines, the manifest says {entry.lines}")
+        report.check(not differences, f"{path}: {'; '.join(differences)}")
+
+
+def check_contents(folder: Path, manifest: Manifest, report: Report) -> None:
+    """Nothing in the folder but the card, the manifest and the files it lists; no loading script.
+
+    The whole tree is walked, hidden files and folders included: whatever is there would be
+    seen by ``datasets`` loading the folder, and a ``.py`` file is a loading script, which
+    ``datasets`` >= 4 refuses (the card's ``configs:`` replace it).
+    """
+    listed = {entry.path for entry in manifest.files} | {CARD_FILE, MANIFEST_FILE}
+    for top, dirs, files in os.walk(folder):  # does not follow symlinked folders: they are reported below
+        dirs.sort()
+        here = Path(top)
+        linked = [d for d in dirs if (here / d).is_symlink()]
+        for name in sorted([*files, *linked]):
+            path = here / name
+            rel = path.relative_to(folder).as_posix()
+            if name.endswith(".py"):
+                where = "" if rel in listed else ", not listed in the manifest"
+                report.check(False, f"{path}: {SCRIPT_PROBLEM}{where}")
+            elif name in linked:
+                report.check(False, f"{path}: a symlink to a folder, not listed in the manifest (a stray file)")
+            else:
+                report.check(rel in listed, f"{path}: not listed in the manifest (a stray file)")
+
+
+# -- the card -------------------------------------------------------------------------------------
+
+def read_card(folder: Path, report: Report) -> dict[str, Any] | None:
+    """The card's YAML as a mapping, or one FAIL line saying why it cannot be read."""
+    from huggingface_hub import DatasetCard
+    from huggingface_hub.repocard import REGEX_YAML_BLOCK
+
+    path, problem = inside(folder, CARD_FILE)
+    if not report.check(problem is None, f"{path}: {problem} (the dataset card)"):
+        return None
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        report.check(False, f"{path}: not UTF-8 text (byte 0x{err.object[err.start]:02x} at byte {err.start + 1}); "
+                            "the card must be a UTF-8 Markdown file")
+        return None
+    except OSError as err:
+        report.check(False, f"{path}: cannot read it ({err.strerror or err})")
+        return None
+    if not report.check(REGEX_YAML_BLOCK.search(text) is not None,
+                        f"{path}: no YAML metadata block (--- … ---) at the top of the card"):
+        return None
+    try:
+        data: dict[str, Any] = DatasetCard(text).data.to_dict()
+    except Exception as err:  # YAML that does not parse, or a list or a string instead of a mapping
+        report.check(False, f"{path}: the card's YAML cannot be read ({_error(err)})")
+        return None
+    return data
 
 
 def check_card(folder: Path, manifest: Manifest, report: Report) -> None:
     """The card's YAML says CC BY-SA 3.0 and holds exactly the configs and sizes of the build."""
-    from huggingface_hub import DatasetCard
-
     from .card import LICENSE, card_metadata
 
+    data = read_card(folder, report)
+    if data is None:
+        return
     path = folder / CARD_FILE
-    if not report.check(path.is_file(), f"{path}: missing (the dataset card)"):
-        return
-    try:
-        data = DatasetCard.load(path).data.to_dict()
-    except Exception as err:  # a card whose YAML does not parse, is not a mapping, or is not text
-        report.check(False, f"{path}: the card's YAML cannot be read ({type(err).__name__}: {err})")
-        return
     report.check(data.get("license") == LICENSE, f"{path}: license is {data.get('license')!r}, not {LICENSE}")
     expected = card_metadata(manifest)
     for key in ("configs", "dataset_info"):
         report.check(data.get(key) == expected[key], f"{path}: `{key}` does not match the manifest")
 
 
-def check_with_datasets(folder: Path, manifest: Manifest, report: Report, rows: int, log: Log) -> None:
-    """What the dataset viewer does: list configs and splits, stream rows, load everything."""
+# -- datasets -------------------------------------------------------------------------------------
+
+def check_with_datasets(folder: Path, manifest: Manifest, report: Report, rows: int, log: Log,
+                        cache: str) -> None:
+    """What the dataset viewer does: list configs and splits, stream rows, load everything.
+
+    Each config is read through one ``load_dataset_builder`` (what ``get_dataset_split_names``
+    and ``load_dataset`` do inside), with every cache in ``cache``; anything ``datasets``
+    raises for a config is one ``FAIL config X: …`` line and the other configs still run.
+    """
     import datasets
 
     datasets.disable_progress_bars()
-    parts = {p.name: p for p in manifest.parts}
-    expected_configs = config_names(len(parts))
     root = str(folder)
-    configs = datasets.get_dataset_config_names(root)
+    expected_configs = config_names(len(manifest.parts))
+    try:
+        configs = datasets.get_dataset_config_names(root, cache_dir=cache)
+    except Exception as err:
+        report.check(False, f"config names: {_error(err)}")
+        return
     if not report.check(sorted(configs) == sorted(expected_configs),
                         f"config names {configs}, expected {expected_configs}"):
         return
     log(f"configs: {', '.join(configs)}")
-    features = list(manifest.features)
-    with tempfile.TemporaryDirectory(prefix="dolly-ja-16k-verify-") as cache:
-        for config in expected_configs:
-            splits = {name: name for name in parts} if config == "all" else {PART_SPLIT: config}
-            found = datasets.get_dataset_split_names(root, config)
-            if not report.check(sorted(found) == sorted(splits), f"{config}: splits {found}, expected {list(splits)}"):
-                continue
-            for split, part in splits.items():
-                stream = datasets.load_dataset(root, config, split=split, streaming=True)
-                first = list(stream.take(rows))
-                with open(folder / parts[part].file, encoding="utf-8") as f:
-                    expected_rows = [json.loads(next(f)) for _ in range(min(rows, parts[part].records))]
-                report.check(first == expected_rows, f"{config}/{split}: streamed rows differ from the file")
-            loaded = datasets.load_dataset(root, config, cache_dir=cache)
-            for split, part in splits.items():
-                ds = loaded[split]
-                report.check(ds.num_rows == parts[part].records,
-                             f"{config}/{split}: {ds.num_rows} rows, the manifest says {parts[part].records}")
-                report.check(list(ds.column_names) == features,
-                             f"{config}/{split}: columns {ds.column_names}, expected {features}")
-                report.check(ds.info.splits[split].num_bytes == parts[part].num_bytes,
-                             f"{config}/{split}: Arrow size {ds.info.splits[split].num_bytes}, "
-                             f"the card says {parts[part].num_bytes}")
-            log(f"{config}: " + ", ".join(f"{s} {loaded[s].num_rows:,} rows" for s in splits))
+    for config in expected_configs:
+        try:
+            summary = _check_config(root, config, manifest, report, rows, cache)
+        except Exception as err:
+            report.check(False, f"config {config}: {_error(err)}")
+        else:
+            if summary:
+                log(f"{config}: {summary}")
 
+
+def _check_config(root: str, config: str, manifest: Manifest, report: Report, rows: int, cache: str) -> str:
+    """Check one config; the summary line to log, or "" when its splits are wrong."""
+    import datasets
+
+    parts = {p.name: p for p in manifest.parts}
+    splits = {name: name for name in parts} if config == ALL_CONFIG else {PART_SPLIT: config}
+    builder = datasets.load_dataset_builder(root, config, cache_dir=cache)
+    found = list(builder.info.splits or datasets.get_dataset_split_names(root, config, cache_dir=cache))
+    if not report.check(sorted(found) == sorted(splits), f"config {config}: splits {found}, expected {list(splits)}"):
+        return ""
+    for split, part in splits.items():
+        first = list(builder.as_streaming_dataset(split=split).take(rows))
+        with open(Path(root) / parts[part].file, encoding="utf-8") as f:
+            expected_rows = [json.loads(next(f)) for _ in range(min(rows, parts[part].records))]
+        report.check(first == expected_rows, f"config {config}/{split}: streamed rows differ from the file")
+    builder.download_and_prepare()
+    features = list(manifest.features)
+    counts = []
+    for split, part in splits.items():
+        ds = builder.as_dataset(split=split)
+        expected = parts[part]
+        report.check(ds.num_rows == expected.records,
+                     f"config {config}/{split}: {ds.num_rows} rows, the manifest says {expected.records}")
+        report.check(list(ds.column_names) == features,
+                     f"config {config}/{split}: columns {ds.column_names}, expected {features}")
+        num_bytes = ds.info.splits[split].num_bytes
+        report.check(num_bytes == expected.num_bytes,
+                     f"config {config}/{split}: Arrow size {num_bytes}, the card says {expected.num_bytes}")
+        counts.append(f"{split} {ds.num_rows:,} rows")
+    return ", ".join(counts)
+
+
+# -- all of it ------------------------------------------------------------------------------------
 
 def verify(folder: Path, rows: int = 5, log: Log = print) -> Report:
-    """Run every check; ``report.ok`` is True only if all of them hold."""
+    """Run every check; ``report.ok`` is True only if all of them hold.
+
+    The card is checked whenever the manifest reads; ``datasets`` runs only on a folder
+    whose files and card passed (it would only repeat their problems, or read a file that
+    must not be read).
+    """
     folder = Path(folder)
     report = Report()
     if not folder.is_dir():
         report.check(False, f"{folder}: not a folder")
     else:
         manifest = check_manifest(folder, report)
-        if manifest is not None and report.ok:
+        if manifest is not None:
+            check_files(folder, manifest, report)
+            check_contents(folder, manifest, report)
             check_card(folder, manifest, report)
             if report.ok:
-                check_with_datasets(folder, manifest, report, rows, log)
+                with tempfile.TemporaryDirectory(prefix="dolly-ja-16k-verify-") as cache:
+                    check_with_datasets(folder, manifest, report, rows, log, cache)
     for problem in report.problems:
         log(f"FAIL {problem}")
     log(f"{'ok' if report.ok else 'FAILED'}: {folder} ({report.checks} checks, {len(report.problems)} failed)")
     return report
+

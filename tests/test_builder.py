@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 import dolly_ja_16k
-from dolly_ja_16k.builder import ChecksumError, DollyJa16k
+from dolly_ja_16k.builder import ChecksumError, DollyJa16k, builder_for, resolve_source
 from dolly_ja_16k.options import BuildOptions
 from dolly_ja_16k.pipeline import build
 
@@ -58,3 +58,31 @@ def test_other_part_counts_and_unknown_config(tmp_path):
 def test_not_a_build(tmp_path):
     with pytest.raises(dolly_ja_16k.errors.DollyError, match="no manifest.json"):
         dolly_ja_16k.load("all", tmp_path)
+
+
+def test_a_file_changed_after_a_cached_load_is_refused(demo, tmp_path):
+    cache = tmp_path / "cache"
+    first = dolly_ja_16k.load("1_of_4", demo, split="train", cache_dir=cache)
+    assert first.to_list() == read_jsonl(demo / "data/1_of_4.jsonl")
+    part = demo / "data/1_of_4.jsonl"
+    original = part.read_bytes()
+    part.write_bytes(original.replace("。".encode(), "．".encode(), 1))  # same size, other rows
+    with pytest.raises(ChecksumError, match=r"1_of_4.jsonl: sha256 .* does not match the manifest"):
+        dolly_ja_16k.load("1_of_4", demo, split="train", cache_dir=cache)
+    part.write_bytes(original)
+    # every file, not only the config's: an image changed is refused too
+    image = demo / "images/lengths.png"
+    image.write_bytes(image.read_bytes() + b"\0")
+    with pytest.raises(ChecksumError, match=r"lengths.png: sha256 .* does not match the manifest"):
+        dolly_ja_16k.load("1_of_4", demo, split="train", cache_dir=cache)
+    with pytest.raises(ChecksumError, match=r"lengths.png: sha256"):
+        builder_for("2_of_4", demo, cache_dir=cache).as_streaming_dataset(split="train")
+
+
+def test_a_malformed_manifest_is_one_line(demo):
+    (demo / "manifest.json").write_text("[]", encoding="utf-8")
+    for call in (lambda: resolve_source(demo), lambda: dolly_ja_16k.load("all", demo)):
+        with pytest.raises(dolly_ja_16k.errors.DollyError) as caught:
+            call()
+        message = str(caught.value)
+        assert message == f"{demo / 'manifest.json'}: not a dolly-ja-16k manifest: Expected `object`, got `array`"
