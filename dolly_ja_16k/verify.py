@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .layout import ALL_CONFIG, CARD_FILE, MANIFEST_FILE, PART_SPLIT, config_names
+from .card import card_metadata
+from .layout import CARD_FILE, MANIFEST_FILE
 from .manifest import Manifest, ManifestError
 from .manifest import read as read_manifest
 
@@ -208,6 +209,32 @@ def check_card(folder: Path, manifest: Manifest, report: Report) -> None:
 
 # -- datasets -------------------------------------------------------------------------------------
 
+@dataclass
+class ExpectedSplit:
+    """One split as the card declares it: its file, rows, columns and Arrow size."""
+
+    file: str
+    rows: int
+    columns: list[str]
+    num_bytes: int
+
+
+def expected_configs(manifest: Manifest) -> dict[str, dict[str, ExpectedSplit]]:
+    """Every config the card declares (raw parts and training configs), with its splits."""
+    metadata = card_metadata(manifest)
+    infos = {info["config_name"]: info for info in metadata["dataset_info"]}
+    out: dict[str, dict[str, ExpectedSplit]] = {}
+    for config in metadata["configs"]:
+        info = infos[config["config_name"]]
+        columns = [f["name"] for f in info["features"]]
+        sizes = {s["name"]: s for s in info["splits"]}
+        out[config["config_name"]] = {
+            f["split"]: ExpectedSplit(f["path"], sizes[f["split"]]["num_examples"], columns,
+                                      sizes[f["split"]]["num_bytes"])
+            for f in config["data_files"]}
+    return out
+
+
 def check_with_datasets(folder: Path, manifest: Manifest, report: Report, rows: int, log: Log,
                         cache: str) -> None:
     """What the dataset viewer does: list configs and splits, stream rows, load everything.
@@ -220,19 +247,18 @@ def check_with_datasets(folder: Path, manifest: Manifest, report: Report, rows: 
 
     datasets.disable_progress_bars()
     root = str(folder)
-    expected_configs = config_names(len(manifest.parts))
+    expected = expected_configs(manifest)
     try:
         configs = datasets.get_dataset_config_names(root, cache_dir=cache)
     except Exception as err:
         report.check(False, f"config names: {_error(err)}")
         return
-    if not report.check(sorted(configs) == sorted(expected_configs),
-                        f"config names {configs}, expected {expected_configs}"):
+    if not report.check(sorted(configs) == sorted(expected), f"config names {configs}, expected {list(expected)}"):
         return
     log(f"configs: {', '.join(configs)}")
-    for config in expected_configs:
+    for config, splits in expected.items():
         try:
-            summary = _check_config(root, config, manifest, report, rows, cache)
+            summary = _check_config(root, config, splits, report, rows, cache)
         except Exception as err:
             report.check(False, f"config {config}: {_error(err)}")
         else:
@@ -240,34 +266,31 @@ def check_with_datasets(folder: Path, manifest: Manifest, report: Report, rows: 
                 log(f"{config}: {summary}")
 
 
-def _check_config(root: str, config: str, manifest: Manifest, report: Report, rows: int, cache: str) -> str:
+def _check_config(root: str, config: str, splits: dict[str, ExpectedSplit], report: Report, rows: int,
+                  cache: str) -> str:
     """Check one config; the summary line to log, or "" when its splits are wrong."""
     import datasets
 
-    parts = {p.name: p for p in manifest.parts}
-    splits = {name: name for name in parts} if config == ALL_CONFIG else {PART_SPLIT: config}
     builder = datasets.load_dataset_builder(root, config, cache_dir=cache)
     found = list(builder.info.splits or datasets.get_dataset_split_names(root, config, cache_dir=cache))
     if not report.check(sorted(found) == sorted(splits), f"config {config}: splits {found}, expected {list(splits)}"):
         return ""
-    for split, part in splits.items():
+    for split, want in splits.items():
         first = list(builder.as_streaming_dataset(split=split).take(rows))
-        with open(Path(root) / parts[part].file, encoding="utf-8") as f:
-            expected_rows = [json.loads(next(f)) for _ in range(min(rows, parts[part].records))]
+        with open(Path(root) / want.file, encoding="utf-8") as f:
+            expected_rows = [json.loads(next(f)) for _ in range(min(rows, want.rows))]
         report.check(first == expected_rows, f"config {config}/{split}: streamed rows differ from the file")
     builder.download_and_prepare()
-    features = list(manifest.features)
     counts = []
-    for split, part in splits.items():
+    for split, want in splits.items():
         ds = builder.as_dataset(split=split)
-        expected = parts[part]
-        report.check(ds.num_rows == expected.records,
-                     f"config {config}/{split}: {ds.num_rows} rows, the manifest says {expected.records}")
-        report.check(list(ds.column_names) == features,
-                     f"config {config}/{split}: columns {ds.column_names}, expected {features}")
+        report.check(ds.num_rows == want.rows,
+                     f"config {config}/{split}: {ds.num_rows} rows, the manifest says {want.rows}")
+        report.check(list(ds.column_names) == want.columns,
+                     f"config {config}/{split}: columns {ds.column_names}, expected {want.columns}")
         num_bytes = ds.info.splits[split].num_bytes
-        report.check(num_bytes == expected.num_bytes,
-                     f"config {config}/{split}: Arrow size {num_bytes}, the card says {expected.num_bytes}")
+        report.check(num_bytes == want.num_bytes,
+                     f"config {config}/{split}: Arrow size {num_bytes}, the card says {want.num_bytes}")
         counts.append(f"{split} {ds.num_rows:,} rows")
     return ", ".join(counts)
 
