@@ -331,6 +331,15 @@ def describe_file(f: SourceFile) -> str:
     return text
 
 
+def _previous_link(manifest: Manifest) -> str | None:
+    """The Hub page of the previous release at its commit (None for a local folder)."""
+    previous = manifest.previous
+    if previous is None or previous.commit is None:
+        return None
+    match = _HF_ADDRESS.match(previous.name + "/x")
+    return f"{HUB}/{match['repo']}/tree/{previous.commit}" if match else None
+
+
 def _template(name: str) -> Path:
     """dataset_card/NAME: from the source tree when run from it, else from the installed package."""
     in_tree = Path(__file__).resolve().parent.parent / "dataset_card" / name
@@ -374,6 +383,7 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         training=training,
         with_input=sum(training.with_input.values()) if training else 0,
         kept_fields=[f for f in KEPT_FIELDS if f in manifest.features],
+        previous_link=_previous_link(manifest),
         hub_rows=sum(split["num_examples"] for info in metadata["dataset_info"] for split in info["splits"]),
     )
     return str(card).rstrip("\n") + "\n"

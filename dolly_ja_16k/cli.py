@@ -110,6 +110,8 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--target-size", type=_positive, metavar="N",
                    help="make the total exactly N records (error if fewer are available)")
     p.add_argument("--repo-id", metavar="OWNER/NAME", help="Hub repo the card's usage snippets name")
+    p.add_argument("--previous", metavar="DIR|hf://datasets/OWNER/NAME@REV",
+                   help="the release this build follows: adds changes.jsonl and a 'Changes since' section")
     _add_review_options(p)
     p.add_argument("--style", choices=STYLES,
                    help="build from records of one speech style only: keitai (です・ます) or jotai (だ・である)")
@@ -135,7 +137,7 @@ def _run_build(args: argparse.Namespace) -> int:
                            repo_id=args.repo_id, keep_all=args.keep_all, drop=_drop(args), style=args.style,
                            tag_style=args.tag_style, user_template=decode_cli_template(args.user_template),
                            user_template_no_input=decode_cli_template(args.user_template_no_input),
-                           system_prompts=args.system_prompts)
+                           system_prompts=args.system_prompts, previous=args.previous)
     manifest = build(options)
     sizes = " / ".join(f"{p.records:,}" for p in manifest.parts)
     print(f"built {manifest.records:,} records in {len(manifest.parts)} parts ({sizes}) -> {args.out}")

@@ -19,7 +19,7 @@ import orjson
 from . import manifest as mf
 from .errors import HubError, InputError
 from .layout import MANIFEST_FILE
-from .records import FIELDS
+from .records import FIELDS, Record
 
 _HUB_BUILD = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/?$")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
@@ -191,15 +191,35 @@ def compare(old_name: str, new_name: str, old_parts: list[str], old: dict[str, L
                      added_to={i: new[i][0] for i in added}, removed_from={i: old[i][0] for i in removed})
 
 
+@dataclass(frozen=True)
+class Release:
+    """A build as read for comparing: every record by index, and how to name the build."""
+
+    #: ``hf://datasets/OWNER/NAME@COMMIT`` for a published build, the folder's own name for a local one.
+    name: str
+    commit: str | None
+    parts: list[str]
+    records: dict[str, Located]
+
+
 def read_build(location: str | Path) -> tuple[list[str], dict[str, Located]]:
     """The part names of a build and every record by index, checked against the manifest."""
+    release = read_release(location)
+    return release.parts, release.records
+
+
+def read_release(location: str | Path) -> Release:
+    """A build folder or ``hf://datasets/OWNER/NAME@REV``, every part checked against the manifest."""
     text = str(location)
+    commit = None
     if text.startswith("hf://"):
-        folder = _download(text)
+        folder, commit, repo_id = _download(text)
+        name = f"hf://datasets/{repo_id}@{commit}" if commit else text
     else:
         folder = Path(location)
         if not folder.is_dir():
             raise InputError("no such folder (expected a build folder or hf://datasets/OWNER/NAME@REV)", folder)
+        name = folder.resolve().name
     manifest = mf.read(folder)
     records: dict[str, Located] = {}
     for part in manifest.parts:
@@ -223,11 +243,18 @@ def read_build(location: str | Path) -> tuple[list[str], dict[str, Located]]:
             if index in records:
                 raise InputError(f'index "{index}" is also in part {records[index][0]}', path, f"line {number}")
             records[index] = (part.name, record)
-    return manifest.part_names, records
+    return Release(name, commit, manifest.part_names, records)
 
 
-def _download(location: str) -> Path:
-    """A local snapshot of a published build: its manifest first, then exactly the part files it names."""
+def changes_since(previous: Release, parts: dict[str, list[Record]], name: str = "this build") -> BuildDiff:
+    """What changed from ``previous`` to a build whose parts are in memory (name → records)."""
+    new: dict[str, Located] = {r["index"]: (part, dict(r)) for part, records in parts.items() for r in records}
+    return compare(previous.name, name, previous.parts, previous.records, list(parts), new)
+
+
+def _download(location: str) -> tuple[Path, str | None, str]:
+    """A local snapshot of a published build (its manifest first, then exactly the part files it
+    names), the commit it was read at, and the repo id."""
     match = _HUB_BUILD.match(location)
     if not match:
         raise InputError("expected hf://datasets/OWNER/NAME[@REVISION]", location)
@@ -245,11 +272,11 @@ def _download(location: str) -> Path:
         folder = Path(snapshot_download(repo_id, repo_type="dataset", revision=revision,
                                         allow_patterns=[MANIFEST_FILE]))
         # The snapshot folder is named after the commit read: fetch the parts from that same commit.
-        if _COMMIT.match(folder.name):
-            revision = folder.name
+        commit = folder.name if _COMMIT.match(folder.name) else None
         manifest = mf.read(folder)
         files = [p.file for p in manifest.parts]
-        return Path(snapshot_download(repo_id, repo_type="dataset", revision=revision, allow_patterns=files))
+        parts = snapshot_download(repo_id, repo_type="dataset", revision=commit or revision, allow_patterns=files)
+        return Path(parts), commit, repo_id
     except RepositoryNotFoundError as err:
         raise HubError(f"{location}: dataset repository {repo_id} not found (or no access)") from err
     except RevisionNotFoundError as err:

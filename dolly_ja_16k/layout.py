@@ -7,6 +7,8 @@ import re
 CARD_FILE = "README.md"
 MANIFEST_FILE = "manifest.json"
 REVIEW_FILE = "review.jsonl"
+#: What changed since the release named by ``build --previous``: one line per record.
+CHANGES_FILE = "changes.jsonl"
 DATA_DIR = "data"
 IMAGES_DIR = "images"
 #: The config that holds every part as its own split.
@@ -14,7 +16,7 @@ ALL_CONFIG = "all"
 #: The one split of each per-part config (and of each per-part repo).
 PART_SPLIT = "train"
 #: Paths a publish owns on the Hub: files under them that a new build lacks are deleted.
-MANAGED_PATHS = (CARD_FILE, MANIFEST_FILE, REVIEW_FILE, DATA_DIR + "/", IMAGES_DIR + "/")
+MANAGED_PATHS = (CARD_FILE, MANIFEST_FILE, REVIEW_FILE, CHANGES_FILE, DATA_DIR + "/", IMAGES_DIR + "/")
 DEFAULT_OUT = "dist/dolly-ja-16k"
 #: What ``build`` reads unless told otherwise: kunishou's translation, pinned to one commit.
 DEFAULT_SOURCE = (

@@ -169,6 +169,47 @@ class Training(_Model):
     configs: list[TrainingConfig]
 
 
+class PartChange(_Model):
+    """How one part changed since the previous release (counts of records)."""
+
+    name: str
+    old: int
+    new: int
+    added: int
+    removed: int
+    moved_in: int
+    moved_out: int
+    changed: int
+
+
+class Change(_Model):
+    """One record-level change, as a line of ``changes.jsonl`` says it."""
+
+    index: str
+    change: Literal["added", "removed", "changed", "moved"]
+    part: str | None = None
+    fields: list[str] | None = None
+    source: str | None = None
+    target: str | None = None
+
+
+class Previous(_Model, kw_only=True):
+    """The release this build follows (``build --previous``) and what changed since."""
+
+    #: ``hf://datasets/OWNER/NAME@COMMIT`` for a published release, the folder's name for a local one.
+    name: str
+    commit: str | None = None
+    #: ``changes.jsonl``: one line per record-level change.
+    file: str
+    added: int
+    removed: int
+    changed: int
+    moved: int
+    parts: list[PartChange]
+    #: The first few changes, for the card.
+    examples: list[Change]
+
+
 class Manifest(_Model, kw_only=True):
     format: int = FORMAT
     generator: str
@@ -185,6 +226,8 @@ class Manifest(_Model, kw_only=True):
     part_of: PartOf | None = None
     #: The training configs (``2_of_4-messages`` …); None in builds made before they existed.
     training: Training | None = None
+    #: The release this one follows; None when built without ``--previous``.
+    previous: Previous | None = None
 
     # -- lookups every reader needs -------------------------------------------------------
 
@@ -305,6 +348,8 @@ def _check(m: Manifest, where: object) -> None:
         fail("features must be distinct names")
     if m.training is not None:
         _check_training(m.training, m, fail)
+    if m.previous is not None and m.previous.file not in paths:
+        fail(f"previous release: its changes file {m.previous.file!r} is not among the files")
 
 
 def _check_training(t: Training, m: Manifest, fail: Callable[[str], None]) -> None:

@@ -72,6 +72,8 @@ class BuildOptions:
     user_template_no_input: str = DEFAULT_USER_TEMPLATE_NO_INPUT
     #: ``style``: a system message asking for the answer's style (です・ます or だ・である).
     system_prompts: SystemPrompts = "off"
+    #: The release this build follows: a build folder or ``hf://datasets/OWNER/NAME@REV``.
+    previous: str | None = None
 
     def check(self) -> None:
         """Refuse impossible combinations before anything is read."""

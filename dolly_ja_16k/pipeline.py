@@ -12,11 +12,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .card import render_card
+from .diff import Release, change_lines, changes_since, read_release
 from .errors import InputError
-from .layout import CARD_FILE, REVIEW_FILE, SUPPLEMENT_PREFIX, part_file, part_names
-from .manifest import Image, Manifest, Options, Part, Review, SourceFile, Target, TrainingConfig
+from .formats import UserTemplate, encode_part, training_summary
+from .layout import CARD_FILE, CHANGES_FILE, REVIEW_FILE, SUPPLEMENT_PREFIX, part_file, part_names
+from .manifest import (
+    Change,
+    Image,
+    Manifest,
+    Options,
+    Part,
+    PartChange,
+    Previous,
+    Review,
+    SourceFile,
+    Target,
+    TrainingConfig,
+)
 from .options import BuildOptions
+from .plots import TITLES, render_pictures
 from .records import FIELDS, Record
+from .review import run_review
+from .sources import read_source, warn
+from .split import split
+from .write import Staging, check_out_dir, encode_lines, part_info
+
+#: Changes since the previous release that the manifest (and the card) show as examples.
+EXAMPLES = 5
 
 
 @dataclass
@@ -41,8 +64,6 @@ class Reviewed:
 
 def check_options(options: BuildOptions) -> None:
     """Refuse impossible options and output folders before reading anything."""
-    from .write import check_out_dir
-
     options.check()
     inputs = [Path(p) for p in [options.source, *options.supplements] if not p.startswith("hf://")]
     check_out_dir(options.out, inputs)
@@ -50,8 +71,6 @@ def check_options(options: BuildOptions) -> None:
 
 def read_inputs(options: BuildOptions) -> Inputs:
     """Read the source and every supplement; indexes must be unique across all of them."""
-    from .sources import read_source, warn
-
     seen: dict[str, str] = {}
     records, source, warnings = read_source(options.source, seen)
     inputs = Inputs(records, source)
@@ -67,10 +86,6 @@ def read_inputs(options: BuildOptions) -> Inputs:
 
 def review_records(records: list[Record], options: BuildOptions) -> Reviewed:
     """Fix, flag and drop records (review.py), tag their style, and list every finding."""
-    from .plots import TITLES
-    from .review import run_review
-    from .write import encode_lines
-
     result = run_review(records, options.drop, options.keep_all, options.style, options.tag_style)
     fields = list(FIELDS)
     if result.styles is not None:
@@ -96,9 +111,27 @@ def fit_target_size(records: list[Record], target: int | None) -> Target | None:
 
 
 def split_parts(records: list[Record], options: BuildOptions) -> list[list[Record]]:
-    from .split import split
-
     return split(records, options.parts, options.strategy, options.seed)
+
+
+def read_previous(options: BuildOptions) -> Release | None:
+    """The release named by ``--previous``, read (and checked) before the new build is made."""
+    return None if options.previous is None else read_release(options.previous)
+
+
+def changes(previous: Release, names: list[str], parts: list[list[Record]]) -> tuple[Previous, bytes]:
+    """What changed since ``previous``: the manifest's summary and ``changes.jsonl``."""
+    diff = changes_since(previous, dict(zip(names, parts, strict=True)))
+    events = list(diff.changes())
+    summary = Previous(
+        name=previous.name, commit=previous.commit, file=CHANGES_FILE, added=len(diff.added),
+        removed=len(diff.removed), changed=len(diff.changed_fields), moved=len(diff.moved),
+        parts=[PartChange(name=p.name, old=p.old, new=p.new, added=p.added, removed=p.removed, moved_in=p.moved_in,
+                          moved_out=p.moved_out, changed=p.changed) for p in diff.parts],
+        examples=[Change(index=e["index"], change=e["change"], part=e.get("part"), fields=e.get("fields"),
+                         source=e.get("from"), target=e.get("to")) for e in events[:EXAMPLES]],
+    )
+    return summary, change_lines(diff)
 
 
 def recorded_options(options: BuildOptions, reviewed: Reviewed) -> Options:
@@ -110,17 +143,15 @@ def recorded_options(options: BuildOptions, reviewed: Reviewed) -> Options:
 
 
 def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, target: Target | None,
-                 parts: list[list[Record]]) -> Manifest:
+                 parts: list[list[Record]], previous: Release | None = None) -> Manifest:
     """Write parts, training configs, pictures, review, card and manifest into a staging folder,
     then swap it in."""
-    from .card import render_card
-    from .formats import UserTemplate, encode_part, training_summary
-    from .plots import render_pictures
-    from .write import Staging, encode_lines, part_info
-
     names = part_names(options.parts)
     template = UserTemplate(options.user_template, options.user_template_no_input)
     pictures = render_pictures(list(zip(names, parts, strict=True)))
+    since = None
+    if previous is not None:
+        since, change_file = changes(previous, names, parts)
     with Staging(options.out) as staging:
         infos: list[Part] = []
         configs: list[TrainingConfig] = []
@@ -133,6 +164,8 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
         staging.write(REVIEW_FILE, reviewed.report)
         for path, png in pictures.items():
             staging.write(path, png)
+        if since is not None:
+            staging.write(CHANGES_FILE, change_file)
         manifest = Manifest(
             generator=f"dolly-ja-16k {__version__}",
             features=reviewed.fields,
@@ -147,6 +180,7 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             files=staging.entries(),
             training=training_summary(dict(zip(names, parts, strict=True)), configs, template,
                                       options.system_prompts),
+            previous=since,
         )
         staging.write(CARD_FILE, render_card(manifest).encode(), track=False)
         staging.write_manifest(manifest)
@@ -157,8 +191,9 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
 def build(options: BuildOptions) -> Manifest:
     """Run every step of the build and return its manifest."""
     check_options(options)
+    previous = read_previous(options)
     inputs = read_inputs(options)
     reviewed = review_records(inputs.records, options)
     target = fit_target_size(reviewed.records, options.target_size)
     parts = split_parts(reviewed.records, options)
-    return write_output(options, inputs, reviewed, target, parts)
+    return write_output(options, inputs, reviewed, target, parts, previous)

@@ -21,6 +21,8 @@ from . import brackets
 from .errors import InputError
 from .manifest import Rule
 from .records import Record
+from .sources import read_source, warn
+from .style import classify
 
 FIX, FLAG, DROP = "fix", "flag", "drop"
 #: What a report row says happened to the record.
@@ -312,8 +314,6 @@ def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_al
     tagging = tag_style and not keep_all
     if tagging:
         # tagged after the fixes, which change the text
-        from .style import classify
-
         for r in records:
             r["style"] = classify(r["output"])
     dropped: set[int] = set()
@@ -388,11 +388,8 @@ def format_report(result: ReviewResult, total: int, keep_all: bool = False, exam
 def review_source(location: str, drop: Iterable[str] | None = None, keep_all: bool = False,
                   tag_style: bool = True, examples: int = 0) -> str:
     """Read a source and return its review report (``dolly-ja-16k review SRC``)."""
-    from .sources import open_source, read_records, warn
-
-    source = open_source(location)
-    records = read_records(source, {})
-    for message in source.warnings:
+    records, _, warnings = read_source(location, {})
+    for message in warnings:
         warn(message)
     result = run_review(records, drop, keep_all, None, tag_style)
     return format_report(result, len(records), keep_all, examples)

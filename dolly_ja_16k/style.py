@@ -27,6 +27,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from .errors import DollyError
+
 KEITAI, JOTAI, MIXED, NONE = "keitai", "jotai", "mixed", "none"
 STYLES: tuple[str, ...] = (KEITAI, JOTAI, MIXED, NONE)
 #: Styles a build can be limited to with ``--style``.
@@ -54,8 +56,6 @@ def _tagger() -> Any:
     try:
         import fugashi
     except ImportError as err:  # pragma: no cover - a dependency of the package
-        from .errors import DollyError
-
         raise DollyError("style tagging needs fugashi and unidic-lite (pip install fugashi unidic-lite); "
                          "or build with --no-style") from err
     return fugashi.Tagger()

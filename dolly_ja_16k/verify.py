@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .card import card_metadata
+from .card import LICENSE, card_metadata
+from .errors import one_line
 from .layout import CARD_FILE, MANIFEST_FILE
 from .manifest import Manifest, ManifestError
 from .manifest import read as read_manifest
@@ -52,8 +53,6 @@ class Report:
 
 def _one_line(text: object, limit: int | None = None) -> str:
     """Any message (a YAML error, a ``datasets`` traceback text) as one line, cut at ``limit``."""
-    from .errors import one_line
-
     line = one_line(" ".join(str(text).split()))
     return line if limit is None or len(line) <= limit else line[: limit - 1] + "…"
 
@@ -195,8 +194,6 @@ def read_card(folder: Path, report: Report) -> dict[str, Any] | None:
 
 def check_card(folder: Path, manifest: Manifest, report: Report) -> None:
     """The card's YAML says CC BY-SA 3.0 and holds exactly the configs and sizes of the build."""
-    from .card import LICENSE, card_metadata
-
     data = read_card(folder, report)
     if data is None:
         return
