@@ -20,7 +20,7 @@ from typing import Any
 from . import brackets
 from .errors import InputError
 from .manifest import Rule
-from .records import Record
+from .records import REQUIRED_TEXT, Record
 from .sources import read_source, warn
 from .style import classify
 
@@ -127,6 +127,8 @@ class Finder:
     description: str
     scan: Callable[[list[Record], Squashed], list[Finding]]
     default: str = FLAG
+    #: Always drop, whatever the drop set says: the record cannot be written as it is.
+    always: bool = False
 
     @property
     def action(self) -> str:
@@ -229,7 +231,19 @@ FIXES: list[Fix] = [
     Fix("lost_brackets", "put back a lost opening 「 『 （ where its place is certain (start of a line or "
         "list item)", _fix_brackets),
 ]
+def _scan_emptied(records: list[Record], squashed: Squashed) -> list[Finding]:
+    """Records whose instruction or output the fixes left empty (an ``output`` of ``[1][2]``)."""
+    found = []
+    for i, r in enumerate(records):
+        empty = [name for name in REQUIRED_TEXT if not r[name].strip()]  # type: ignore[literal-required]
+        if empty:
+            found.append((i, f"{' and '.join(empty)} empty after the fixes"))
+    return found
+
+
 FINDERS: list[Finder] = [
+    Finder("emptied_by_fixes", "a fix left instruction or output empty (e.g. an output made only of "
+           "citation marks); such a record is never written", _scan_emptied, DROP, always=True),
     Finder("input_equals_output", "input and output are the same text (the answer copies the context)",
            _scan_input_equals_output, DROP),
     Finder("output_in_instruction", "the answer was pasted into the instruction "
@@ -319,7 +333,7 @@ def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_al
     dropped: set[int] = set()
     squashed = squashed_texts(records)
     for finder in FINDERS:
-        action = DROP if finder.name in drop_set else FLAG
+        action = DROP if finder.name in drop_set or (finder.always and not keep_all) else FLAG
         findings = finder.scan(records, squashed)
         for position, note in findings:
             rows.append({"index": records[position]["index"], "rule": finder.name,

@@ -12,7 +12,7 @@ import pytest
 
 from dolly_ja_16k import pipeline
 from dolly_ja_16k.errors import InputError
-from dolly_ja_16k.layout import part_names
+from dolly_ja_16k.layout import parse_part_name, part_names
 from dolly_ja_16k.manifest import read as read_manifest
 from dolly_ja_16k.options import BuildOptions
 from dolly_ja_16k.review import CHECKS, FINDERS, FIXES, japanese_share, parse_drop, run_review
@@ -121,7 +121,9 @@ def test_style_column_and_style_filter() -> None:
 
 
 def _sha(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((folder / "data").iterdir())}
+    """The raw parts' hashes (``1_of_4.jsonl`` …), without the training configs."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((folder / "data").iterdir())
+            if parse_part_name(p.stem)}
 
 
 def test_keep_all_build_has_the_parts_of_a_plain_build(tmp_path: Path) -> None:
@@ -190,7 +192,7 @@ def test_review_command_prints_the_report_without_importing_datasets(tmp_path: P
 # 835 still have a bracket that pairs with nothing (counts of tests/test_brackets.py's rules).
 REAL_COUNTS = {"whitespace": 0, "citation_marks": 2570, "lost_brackets": 820, "input_equals_output": 59,
                "output_in_instruction": 3, "duplicate": 12, "non_japanese": 56, "truncated": 83,
-               "unbalanced_brackets": 835}
+               "unbalanced_brackets": 835, "emptied_by_fixes": 0}
 
 
 def test_real_source_counts(real_source: Path) -> None:
@@ -230,3 +232,16 @@ def test_real_build_leaves_the_dropped_records_out(real_source: Path, tmp_path: 
 
 def test_finders_and_fixes_are_all_listed() -> None:
     assert [c.name for c in CHECKS] == [f.name for f in FIXES] + [f.name for f in FINDERS]
+
+
+def test_a_fix_that_empties_a_field_drops_the_record_with_its_own_row(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "src.jsonl", [*make_records(8), make_record(8, output="[1][2]")])
+    for extra in ([], ["--drop", ""]):  # dropped even when no other rule drops
+        out = tmp_path / f"out{len(extra)}"
+        result = run_cli("build", "--source", src, "--out", out, "--no-style", *extra)
+        assert result.returncode == 0, result.stderr
+        written = [r for p in read_manifest(out).parts for r in read_jsonl(out / p.file)]
+        assert "8" not in {r["index"] for r in written} and all(r["output"].strip() for r in written)
+        rows = [r for r in read_jsonl(out / "review.jsonl") if r["index"] == "8"]
+        assert {(r["rule"], r["action"]) for r in rows} == {("citation_marks", "fixed"),
+                                                            ("emptied_by_fixes", "dropped")}
