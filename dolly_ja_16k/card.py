@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import one_line
 from .formats import KEPT_FIELDS, features
 from .layout import ALL_CONFIG, PART_SPLIT
 from .manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
@@ -208,8 +209,13 @@ def _count_rows(manifest: Manifest, key: str) -> list[dict[str, Any]]:
     rows = []
     for name in sorted({c for table in tables for c in table}):
         counts = [table.get(name, 0) for table in tables]
-        rows.append({"name": name, "counts": counts, "total": sum(counts)})
+        rows.append({"name": table_cell(name), "counts": counts, "total": sum(counts)})
     return rows
+
+
+def table_cell(text: str) -> str:
+    """``text`` as one Markdown table cell: ``|`` escaped, control characters (line breaks) escaped."""
+    return one_line(text).replace("|", "\\|")
 
 
 def review_text(manifest: Manifest) -> str:

@@ -129,7 +129,9 @@ def test_every_number_in_the_card_is_counted_from_the_parts(builds, name):
     config_rows = dict(re.findall(r"^\| `(\d+_of_\d+)` \| `train` \| ([\d,]+) \|", card, re.M))
     assert {k: _int(v) for k, v in config_rows.items()} == data["records"]
     assert _int(re.search(r"^\| `all` \(default\) \|[^|]*\| ([\d,]+) \|", card, re.M)[1]) == total
-    assert _int(re.search(r"twice the real number \(([\d,]+) rows\)", card)[1]) == 2 * total
+    training_rows = sum(f.read_bytes().count(b"\n") for f in (folder / "data").glob("*-*.jsonl"))
+    assert training_rows == 2 * total  # messages and prompt_completion hold every record once more each
+    assert _int(re.search(r"shows ([\d,]+) rows", card)[1]) == 2 * total + training_rows
     assert _int(re.search(r"the dataset has\s+([\d,]+) records", card)[1]) == total
 
     categories = _table(card, "## Records per category and part")
@@ -239,7 +241,7 @@ def test_style_build_describes_its_filter_and_every_option_in_words(builds):
     assert "Style filter: only records whose answers are in the polite です・ます style" in built
     assert "2 parts, of sizes" in built
     assert "seed `7`" in built and "same category mix" in built
-    assert "Review: records dropped by the rules `input_equals_output`" in built
+    assert "Review: records dropped by the rules `emptied_by_fixes`, `input_equals_output`" in built
     assert "Style tagging: every record has a `style` column" in built
     style_rule = next(r for r in manifest.review.rules if r.name == "style")
     assert style_rule.count > 0 and "--style" in style_rule.description  # review.py's own wording …
@@ -312,7 +314,8 @@ def test_card_yaml(builds):
     assert data["size_categories"] == ["n<1K"]
     assert data["task_categories"] and data["pretty_name"]
     configs = {c["config_name"]: c for c in data["configs"]}
-    assert list(configs) == ["all", "1_of_4", "2_of_4", "3_of_4", "4_of_4"]
+    assert list(configs) == ["all", *(f"{p}{fmt}" for p in ("1_of_4", "2_of_4", "3_of_4", "4_of_4")
+                                      for fmt in ("", "-messages", "-prompt_completion"))]
     assert configs["all"]["default"] is True
     assert [s["split"] for s in configs["all"]["data_files"]] == ["1_of_4", "2_of_4", "3_of_4", "4_of_4"]
     assert configs["3_of_4"]["data_files"] == [{"split": "train", "path": "data/3_of_4.jsonl"}]
@@ -370,7 +373,8 @@ def test_card_says_how_to_search_japanese_and_why_the_hub_doubles_the_rows(build
         assert "a–z" in card and "WHERE output LIKE '%東京%'" in card, label
     card = (builds["local"][0] / "README.md").read_text(encoding="utf-8")
     note = card.split("| `4_of_4` | `train` |", 1)[1].split("###", 1)[0]
-    assert "`all` config and the part configs hold the same records" in note and "twice" in note
+    assert "`all` config, the part configs and the training configs hold the same records" in note
+    assert f"shows {4 * builds['local'][1].records:,} rows" in note
 
 
 # -- the rest of the card ------------------------------------------------------------------------------------------
@@ -381,7 +385,8 @@ def test_card_body(builds):
     assert 'load_dataset("YOUR_NAME/dolly-ja-16k", "2_of_4", split="train")' in text
     assert 'split="1_of_4+2_of_4"' in text
     assert manifest.source.sha256 in text
-    assert "| open_qa | 1 | 1 | 1 | 0 | 3 |" in text  # category × part table
+    counts = [sum(r["category"] == "open_qa" for r in read_jsonl(folder / p.file)) for p in manifest.parts]
+    assert f"| open_qa | {' | '.join(map(str, counts))} | {sum(counts)} |" in text  # category × part table
 
 
 def test_card_names_the_repo_and_renders_one_part(builds):
@@ -390,8 +395,11 @@ def test_card_names_the_repo_and_renders_one_part(builds):
     assert 'load_dataset("me/dolly", "2_of_4", split="train")' in text
     part = render_card(manifest, repo_id="me/dolly-2_of_4", part="2_of_4")
     meta = card_metadata(manifest, [manifest.parts[1]])
-    assert meta["configs"] == [{"config_name": "default",
-                                "data_files": [{"split": "train", "path": "data/2_of_4.jsonl"}]}]
+    assert meta["configs"] == [
+        {"config_name": "default", "data_files": [{"split": "train", "path": "data/2_of_4.jsonl"}]},
+        {"config_name": "messages", "data_files": [{"split": "train", "path": "data/2_of_4-messages.jsonl"}]},
+        {"config_name": "prompt_completion",
+         "data_files": [{"split": "train", "path": "data/2_of_4-prompt_completion.jsonl"}]}]
     assert 'load_dataset("me/dolly-2_of_4", split="train")' in part
     assert "license: cc-by-sa-3.0" in part
     assert "(5 件)" in part.replace("（", "(").replace("）", ")")
@@ -406,3 +414,38 @@ def test_card_is_the_same_for_the_same_build(builds):
     for folder, manifest in builds.values():
         assert render_card(manifest) == (folder / "README.md").read_text(encoding="utf-8")
         assert json.loads((folder / "manifest.json").read_text())["source"]["name"] == manifest.source.name
+
+
+def test_a_pipe_or_a_line_break_in_a_category_cannot_break_the_tables(tmp_path) -> None:
+    records = make_records(8)
+    records[0]["category"] = "open|qa"
+    records[1]["category"] = "line\nbreak"
+    src = write_jsonl(tmp_path / "src.jsonl", records)
+    build(BuildOptions(source=str(src), out=tmp_path / "out", tag_style=False))
+    text = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert "| open\\|qa |" in text and "| line\\nbreak |" in text
+    table = text[text.index("## Records per category and part"):].split("\n\n")[1].splitlines()
+    assert len({row.count("|") - row.count("\\|") for row in table}) == 1  # every row has the same cells
+
+
+def test_training_section_counts_come_from_the_training_files(tmp_path) -> None:
+    from .conftest import run_cli
+
+    out = tmp_path / "out"
+    result = run_cli("build", "--source", DEMO_SOURCE, "--out", out, "--system-prompts", "style",
+                     "--user-template", r"### 指示:\n{instruction}\n\n### 入力:\n{input}")
+    assert result.returncode == 0, result.stderr
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "```text\n### 指示:\n{instruction}\n\n### 入力:\n{input}\n```" in card
+    rows = [r for f in sorted((out / "data").glob("*-messages.jsonl")) for r in read_jsonl(f)]
+    by_text: dict[str, int] = {}
+    for row in rows:
+        first = row["messages"][0]
+        if first["role"] == "system":
+            by_text[first["content"]] = by_text.get(first["content"], 0) + 1
+    assert by_text  # the demo has polite and plain answers
+    for text, count in by_text.items():
+        assert re.search(rf"\| `\w+` \| {re.escape(text)} \| {count:,} \|", card), text
+    with_input = sum(1 for r in rows if "\n\n### 入力:\n" in r["messages"][-2]["content"])
+    assert f"with input ({with_input:,} records)" in card
+    assert f"without input ({len(rows) - with_input:,} records)" in card

@@ -37,9 +37,15 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
+def _default_sigint() -> None:
+    # A test run started as a background job ignores SIGINT, and children inherit that: give
+    # the build under test the handling it has when a user starts it at a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(src: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(_command(src, out, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=out.parent, env=_env())
+                            text=True, cwd=out.parent, env=_env(), preexec_fn=_default_sigint)
 
 
 def run(src: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -177,3 +183,87 @@ def test_a_smaller_build_leaves_no_file_of_the_old_one(builds: Builds, tmp_path:
     run(builds.small, out, "--parts", "2")
     assert sorted(p.name for p in (out / "data").iterdir()) == ["1_of_2.jsonl", "2_of_2.jsonl"]
     assert others(out) == []
+
+
+# -- --out that is a link, the current folder, a mount point; a full disk ---------------------
+
+def _small(tmp: Path) -> Path:
+    src = tmp / "src.jsonl"
+    src.write_bytes(jsonl(records(12)))
+    return src
+
+
+def test_out_as_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    src = _small(tmp_path)
+    target = tmp_path / "releases" / "v1"
+    target.parent.mkdir()
+    run(src, target, "--no-style")
+    link = tmp_path / "current"
+    link.symlink_to(target)
+    run(src, link, "--no-style", "--parts", "3")
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert sorted(p.name for p in (target / "data").iterdir() if "-" not in p.stem) == [
+        "1_of_3.jsonl", "2_of_3.jsonl", "3_of_3.jsonl"]
+    assert others(link) == ["releases", "src.jsonl"] and others(target) == []  # no staging left anywhere
+
+
+def test_out_given_with_dotdot_is_the_folder_it_names(tmp_path: Path) -> None:
+    src = _small(tmp_path)
+    run(src, tmp_path / "b", "--no-style")  # an earlier build: b/data exists
+    result = subprocess.run([*_command(src, Path("b/data/.."), "--no-style", "--parts", "2")], capture_output=True,
+                            text=True, cwd=tmp_path, env=_env(), timeout=300)
+    assert result.returncode == 0, result.stderr
+    data = tmp_path / "b" / "data"
+    assert (data / "2_of_2.jsonl").is_file() and not (data / "4_of_4.jsonl").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "src.jsonl"]
+
+
+def test_out_as_the_current_folder_is_refused_up_front(tmp_path: Path) -> None:
+    src = _small(tmp_path)
+    work = tmp_path / "empty"
+    work.mkdir()
+    for out in (".", "..", str(work)):
+        result = subprocess.run(_command(src, Path(out), "--no-style"), capture_output=True, text=True, cwd=work,
+                                env=_env(), timeout=300)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"error: {out}: --out is the current folder or holds it; the build replaces --out as a whole, "
+            "so choose a folder inside it (e.g. --out dist)"]
+    assert list(work.iterdir()) == []
+
+
+def test_a_mount_point_is_refused_up_front(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from dolly_ja_16k import cli
+
+    src = _small(tmp_path)
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == mount or real_ismount(p))
+    assert cli.main(["build", "--source", str(src), "--out", str(mount), "--no-style"]) == 2
+    assert capsys.readouterr().err == (f"error: {mount}: --out is a mount point, which cannot be replaced; "
+                                       "choose a folder inside it\n")
+    assert list(mount.iterdir()) == []
+
+
+def test_a_full_disk_names_the_file_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    from dolly_ja_16k import cli
+
+    src = _small(tmp_path)
+    real_write = Path.write_bytes
+
+    def full(self: Path, data: bytes) -> int:
+        if self.name == "2_of_4.jsonl":
+            raise OSError(errno.ENOSPC, "No space left on device")  # as write() raises it: no file name
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    assert cli.main(["build", "--source", str(src), "--out", str(tmp_path / "out"), "--no-style"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {tmp_path}/.out.building-") and err.endswith(
+        "/data/2_of_4.jsonl: No space left on device\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src.jsonl"]
