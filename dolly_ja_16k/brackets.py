@@ -44,6 +44,11 @@ _COLON = re.compile(r"：|: ")
 _INTRO_BEFORE_COLON = re.compile(r"[\u3041-\u309f\u4e00-\u9fff]")
 
 
+def has_brackets(text: str) -> bool:
+    """True if ``text`` holds any bracket character (most fields hold none: they need no more work)."""
+    return _BRACKET.search(text) is not None
+
+
 def _faces(text: str) -> set[int]:
     """Positions of bracket characters that are part of a face such as ``:)``."""
     return {i for m in _EMOTICON.finditer(text) for i in range(m.start(), m.end()) if text[i] in _ALL}

@@ -102,6 +102,9 @@ def _fix_brackets(record: Record) -> str | None:
     notes = []
     for name in TEXT_FIELDS:
         value = record[name]  # type: ignore[literal-required]
+        if not brackets.has_brackets(value):
+            carried = frozenset()  # nothing to repair, and nothing left open for the next field
+            continue
         fixed = brackets.repair(value, carried)
         if fixed.inserted:
             at = fixed.inserted[0]
@@ -217,6 +220,8 @@ def _scan_unbalanced(records: list[Record], squashed: Squashed) -> list[Finding]
     found = []
     for i, r in enumerate(records):
         fields = [r["instruction"], r["input"], r["output"]]
+        if not any(map(brackets.has_brackets, fields)):
+            continue
         left = brackets.unmatched(fields)
         if left:
             n, pos = left[0]
