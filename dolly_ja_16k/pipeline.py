@@ -17,7 +17,7 @@ from .layout import CARD_FILE, DEFAULT_OUT, DEFAULT_SOURCE, SUPPLEMENT_PREFIX, p
 from .records import FIELDS, Record
 
 if TYPE_CHECKING:
-    from .sources import Source
+    from .manifest import SourceFile
 
 
 @dataclass
@@ -50,8 +50,8 @@ class BuildOptions:
 @dataclass
 class BuildState:
     options: BuildOptions
-    source: Source | None = None
-    supplements: list[Source] = field(default_factory=list)
+    source: SourceFile | None = None
+    supplements: list[SourceFile] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     fields: list[str] = field(default_factory=lambda: list(FIELDS))
     parts: list[list[Record]] = field(default_factory=list)
@@ -80,18 +80,18 @@ def check_options(state: BuildState) -> None:
 
 def read_inputs(state: BuildState) -> None:
     """Read the source and every supplement; indexes must be unique across all of them."""
-    from .sources import open_source, read_records, warn
+    from .sources import check_distinct, read_source, warn
 
+    check_distinct(state.options.source, state.options.supplements)
     seen: dict[str, str] = {}
-    state.source = open_source(state.options.source)
-    state.records = read_records(state.source, seen)
+    state.records, state.source, warnings = read_source(state.options.source, seen)
     for location in state.options.supplements:
-        supplement = open_source(location)
-        state.records += read_records(supplement, seen, SUPPLEMENT_PREFIX)
+        records, supplement, more = read_source(location, seen, SUPPLEMENT_PREFIX)
+        state.records += records
         state.supplements.append(supplement)
-    for src in [state.source, *state.supplements]:
-        for message in src.warnings:
-            warn(message)
+        warnings += more
+    for message in warnings:
+        warn(message)
 
 
 def start_renderer(state: BuildState) -> None:
@@ -180,6 +180,8 @@ def split_parts(state: BuildState) -> None:
 
 def write_output(state: BuildState) -> None:
     """Write parts, card and manifest into a staging folder, then swap it in as ``--out``."""
+    import msgspec
+
     from .card import render_card
     from .write import Staging, encode_lines, part_stats
 
@@ -189,8 +191,8 @@ def write_output(state: BuildState) -> None:
     manifest.update({
         "generator": f"dolly-ja-16k {__version__}",
         "features": state.fields,
-        "source": state.source.describe(),
-        "supplements": [s.describe() for s in state.supplements],
+        "source": msgspec.to_builtins(state.source),
+        "supplements": msgspec.to_builtins(state.supplements),
         "supplement_prefix": SUPPLEMENT_PREFIX if state.supplements else None,
         "supplement_records": sum(s.records for s in state.supplements),
         "options": opts.recorded(),

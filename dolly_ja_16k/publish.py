@@ -204,7 +204,7 @@ def default_message(manifest: dict[str, Any], part: str | None = None) -> tuple[
         summary = f"Publish part {part} ({info['records']:,} records)"
     source = manifest.get("source", {})
     rev = f"@{source['revision']}" if source.get("revision") else ""
-    description = (f"Built by {manifest.get('generator', 'dolly-ja-16k')} from {source.get('location')}{rev} "
+    description = (f"Built by {manifest.get('generator', 'dolly-ja-16k')} from {source.get('name')}{rev} "
                    f"(sha256 {source.get('sha256')}); published by dolly-ja-16k {__version__}.")
     return summary, description
 

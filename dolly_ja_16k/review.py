@@ -315,11 +315,10 @@ def format_report(result: ReviewResult, total: int, keep_all: bool = False) -> s
 def review_source(location: str, drop: Iterable[str] | None = None, keep_all: bool = False,
                   tag_style: bool = True) -> str:
     """Read a source and return its review report (``dolly-ja-16k review SRC``)."""
-    from .sources import open_source, read_records, warn
+    from .sources import read_source, warn
 
-    source = open_source(location)
-    records = read_records(source, {})
-    for message in source.warnings:
+    records, _, warnings = read_source(location, {}, command="review")
+    for message in warnings:
         warn(message)
     result = run_review(records, drop, keep_all, None, tag_style)
     return format_report(result, len(records), keep_all)
