@@ -110,7 +110,7 @@ def _is_valid(obj: dict[str, object]) -> bool:
         if type(value) is not str or "\x00" in value:
             return False
     for name in REQUIRED_TEXT:
-        stripped = obj[name].strip()  # type: ignore[union-attr]
+        stripped = obj[name].strip()  # type: ignore[attr-defined]  # every value is a str (checked above)
         if not stripped or stripped[0] in INVISIBLE:
             return False
     return True

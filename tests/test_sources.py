@@ -101,7 +101,8 @@ def test_a_bom_inside_the_file_is_named_in_both_formats(tmp_path, name):
     if name.endswith(".jsonl"):
         data = readers.BOM + one + readers.BOM + two
     else:
-        data = readers.BOM + b"[" + one.replace(b"}\n", b"},\n") + readers.BOM + two.replace(b"}\n", b"},\n")[:-2] + b"]"
+        items = [one.replace(b"}\n", b"},\n"), two.replace(b"}\n", b"},\n")[:-2]]
+        data = readers.BOM + b"[" + items[0] + readers.BOM + items[1] + b"]"
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(InputError) as err:
@@ -129,8 +130,9 @@ def test_unknown_category_and_extra_fields_warn(tmp_path):
 def test_warnings_escape_line_breaks_in_values(tmp_path):
     records = [make_record(0, category="open_qa\nerror: fake"), {**make_record(1), "a\r\nwarning: b": "x"}]
     _, _, warnings = read_source(str(write_jsonl(tmp_path / "s.jsonl", records)), {})
-    assert warnings == [f'{tmp_path / "s.jsonl"}: line 2: fields outside the schema are not kept: "a\\r\\nwarning: b" (1)',
-                        f'{tmp_path / "s.jsonl"}: line 1: category "open_qa\\nerror: fake" is not one of the eight '
+    path = tmp_path / "s.jsonl"
+    assert warnings == [f'{path}: line 2: fields outside the schema are not kept: "a\\r\\nwarning: b" (1)',
+                        f'{path}: line 1: category "open_qa\\nerror: fake" is not one of the eight '
                         "Dolly categories; kept as is"]
 
 
