@@ -20,6 +20,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
+import msgspec
 import orjson
 
 from .errors import InputError, one_line
@@ -150,8 +151,7 @@ def _array_records(source: _Input, report: RecordFile) -> Iterator[tuple[Record,
     if not isinstance(items, list):
         raise InputError("expected a JSON array of records, found a JSON "
                          f"{'object' if isinstance(items, dict) else type(items).__name__}", name)
-    if _may_repeat_keys(body, sum(map(_colons, items))):
-        _check_repeated_keys(body, name)
+    _check_array_keys(body, items, name)
     del data, body
     source.data = None  # the records are all that is needed from here on
     extras = _Extras(name)
@@ -188,8 +188,8 @@ def _jsonl_records(source: _Input, report: RecordFile) -> Iterator[tuple[Record,
                 raise InputError(problem.problem, name, where) from None
             one_object = _single_object(source) if first else None  # e.g. a pretty-printed {...}
             raise one_object or _json_error(err, line, name, where) from None
-        if _may_repeat_keys(line, _colons(obj)):
-            _check_repeated_keys(line, name, where)
+        if type(obj) is dict and line.count(b":") != len(obj):  # the first test of _check_keys, inline
+            _check_keys(line, obj, name, where)
         try:
             record, extra = to_record(obj, name, where)
         except InputError as err:
@@ -223,28 +223,52 @@ def _single_object(source: _Input) -> InputError | None:
 #
 # orjson, like most parsers, keeps the last value of a key written twice in one object
 # ({"index": "1", ..., "index": "2"} reads as index "2") and cannot say so. The standard
-# library can (object_pairs_hook) but is slower, so it is asked only when counting says a
-# key may be repeated. Counting: every key of the text is followed by one ":", and every
-# other ":" of the text is inside a string, where the parsed keys and values still hold it.
-# So a text with exactly as many ":" as the parsed records account for has no key twice.
-# A ":" written as an escape (\u003a) would upset the count, so such text is checked too.
+# library can (object_pairs_hook) but is slower, so it is asked only about a record whose
+# text has a ":" to spare. Every key of the text is followed by one ":", and every other ":"
+# is inside a string, where the parsed keys and values still hold it: a record whose text has
+# exactly as many ":" as it has keys (most records), or as its parsed keys and values account
+# for, has no key twice. A ":" written as an escape (\u003a) would upset the second count, so
+# such a record is always asked about. msgspec cuts a JSON array into its records' texts
+# without building any value (``msgspec.Raw``).
 
 _COLON_ESCAPE = b"\\u003"
+_RECORD_TEXTS = msgspec.json.Decoder(list[msgspec.Raw])
 
 
-def _colons(obj: object) -> int:
+def _check_array_keys(body: bytes, items: list[object], name: object) -> None:
+    """Raise if a record of the JSON array ``body`` (parsed as ``items``) gives a key twice."""
+    try:
+        texts = _RECORD_TEXTS.decode(body)
+    except msgspec.DecodeError:  # orjson read it, msgspec does not: ask the standard library
+        texts = None
+    if texts is None or len(texts) != len(items):
+        _check_pairs(body, name, None)
+        return
+    for number, (obj, text) in enumerate(zip(items, texts, strict=True), 1):
+        if type(obj) is dict:
+            raw = bytes(text)
+            if raw.count(b":") != len(obj):  # the first test of _check_keys, without a call per record
+                _check_keys(raw, obj, name, f"record {number}")
+
+
+def _check_keys(text: bytes, obj: object, name: object, where: str) -> None:
+    """Raise if the record ``text`` (parsed as ``obj``) gives a key twice."""
+    if type(obj) is not dict:
+        return  # not a record at all: to_record says so
+    colons = text.count(b":")
+    if colons == len(obj) or (colons == _colons(obj) and _COLON_ESCAPE not in text):
+        return
+    _check_pairs(text, name, where)
+
+
+def _colons(obj: dict[str, object]) -> int:
     """How many ":" ``obj`` holds written as JSON: one per key, plus those inside keys and values."""
-    if type(obj) is dict and tuple(obj) == FIELDS:  # the common record: no ":" in its keys
+    if tuple(obj) == FIELDS:  # the common record: no ":" in its keys
         try:
-            return len(FIELDS) + sum(map(str.count, obj.values(), repeat(":")))
+            return len(FIELDS) + sum(map(str.count, obj.values(), repeat(":")))  # type: ignore[arg-type]
         except TypeError:  # a value that is not text
             pass
     return orjson.dumps(obj).count(b":")  # orjson writes every ":" of a key or a value as is
-
-
-def _may_repeat_keys(text: bytes, colons: int) -> bool:
-    """False when ``text`` holds no key twice in one object (it has no ":" to spare for one)."""
-    return text.count(b":") != colons or _COLON_ESCAPE in text
 
 
 class _Repeated(dict):  # type: ignore[type-arg]
@@ -279,8 +303,9 @@ def _repeated_key(value: object) -> str | None:
     return None
 
 
-def _check_repeated_keys(text: bytes, name: object, where: str | None = None) -> None:
-    """Raise if an object of ``text`` (a JSON array of records, or one record) has a key twice."""
+def _check_pairs(text: bytes, name: object, where: str | None) -> None:
+    """Parse ``text`` (one record, or with ``where`` None a JSON array of them) with the
+    standard library, which sees every key, and raise for the first record with a key twice."""
     try:
         parsed = json.loads(text.decode("utf-8"), object_pairs_hook=_pairs)
     except ValueError:  # text orjson read but the standard library does not: nothing more to learn

@@ -222,7 +222,7 @@ def test_colons_in_the_real_source_do_not_need_the_slow_check(real_source, monke
     def fail(*args):
         raise AssertionError("the standard-library parse ran")
 
-    monkeypatch.setattr(readers, "_check_repeated_keys", fail)
+    monkeypatch.setattr(readers, "_check_pairs", fail)
     records, info, _ = read_source(str(real_source), {})
     assert info.records == 15015 and sum(r["output"].count(":") for r in records) > 0
 
@@ -327,3 +327,20 @@ def test_an_unchanged_file_reads_the_same_after_a_touch_before(tmp_path):
     path = write_jsonl(tmp_path / "s.jsonl", make_records(3))
     os.utime(path, ns=(1, 1))  # a change before reading starts is no change while reading
     assert len(_read(path)) == 3
+
+
+def test_repeated_keys_are_found_when_msgspec_cannot_cut_the_array(tmp_path, monkeypatch):
+    """If msgspec ever refuses what orjson read, the standard library checks the whole array."""
+    import msgspec
+
+    class Refusing:
+        def decode(self, data):
+            raise msgspec.DecodeError("refused")
+
+    monkeypatch.setattr(readers, "_RECORD_TEXTS", Refusing())
+    path = tmp_path / "s.json"
+    path.write_text("[" + ",\n".join([*(json.dumps(r) for r in make_records(3)), DUP]) + "]", encoding="utf-8")
+    with pytest.raises(InputError, match=r's\.json: record 4: key "index" appears more than once'):
+        _read(path)
+    write_json(path, make_records(4))
+    assert len(_read(path)) == 4
