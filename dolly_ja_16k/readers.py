@@ -16,7 +16,6 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -261,14 +260,19 @@ def _check_keys(text: bytes, obj: object, name: object, where: str) -> None:
     _check_pairs(text, name, where)
 
 
-def _colons(obj: dict[str, object]) -> int:
-    """How many ":" ``obj`` holds written as JSON: one per key, plus those inside keys and values."""
-    if tuple(obj) == FIELDS:  # the common record: no ":" in its keys
-        try:
-            return len(FIELDS) + sum(map(str.count, obj.values(), repeat(":")))  # type: ignore[arg-type]
-        except TypeError:  # a value that is not text
-            pass
-    return orjson.dumps(obj).count(b":")  # orjson writes every ":" of a key or a value as is
+def _colons(value: object) -> int:
+    """How many ":" ``value`` holds written as JSON: one per key, plus those inside keys and strings.
+
+    Counted on the parsed value, not on ``orjson.dumps`` of it: that would leave a cached UTF-8
+    copy inside every string it wrote, for as long as the record lives.
+    """
+    if type(value) is str:
+        return value.count(":")
+    if type(value) is dict:
+        return sum(1 + key.count(":") + _colons(item) for key, item in value.items())
+    if type(value) is list:
+        return sum(map(_colons, value))
+    return 0  # numbers, true, false and null
 
 
 class _Repeated(dict):  # type: ignore[type-arg]
