@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+#: Characters that would break a message over lines or drive the terminal, each written as an
+#: escape: C0 and C1 controls (line feed, carriage return, escape, NEL, ...) and the Unicode
+#: line and paragraph separators.
+_ESCAPES = {
+    **{code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]},
+    ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029",
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character escaped, so a value from the input (an index, a
+    category, a key, a path) can never start a line of its own, such as a fake ``error:``."""
+    return text.translate(_ESCAPES)
+
 
 class DollyError(Exception):
     """A failure the user can act on; ``str(err)`` is the whole one-line message."""
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class InputError(DollyError):
@@ -26,11 +43,3 @@ class InputError(DollyError):
 class HubError(DollyError):
     """The Hub (or the network on the way to it) refused or failed. Exit code 1."""
 
-
-def one_line(text: str) -> str:
-    """``text`` with every control character escaped (``\\n`` → ``\\\\n``), so that a value
-    holding a line break can never make a message span two lines or forge another one."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
-                   for ch in text)

@@ -34,7 +34,7 @@ from .options import BuildOptions
 from .plots import TITLES, render_pictures
 from .records import FIELDS, Record
 from .review import run_review
-from .sources import read_source, warn
+from .sources import check_distinct, read_source, warn
 from .split import split
 from .write import Staging, check_out_dir, encode_lines, part_info
 
@@ -71,6 +71,7 @@ def check_options(options: BuildOptions) -> None:
 
 def read_inputs(options: BuildOptions) -> Inputs:
     """Read the source and every supplement; indexes must be unique across all of them."""
+    check_distinct(options.source, options.supplements)
     seen: dict[str, str] = {}
     records, source, warnings = read_source(options.source, seen)
     inputs = Inputs(records, source)

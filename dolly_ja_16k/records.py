@@ -26,6 +26,19 @@ KNOWN_CATEGORIES: frozenset[str] = frozenset(
 )
 
 
+#: Characters that show nothing and that ``str.strip`` keeps: zero-width space, non-joiner and
+#: joiner, word joiner, and the zero-width no-break space (a BOM pasted into a value).
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
+def is_blank(text: str) -> bool:
+    """True if ``text`` shows nothing: only whitespace and the ``INVISIBLE`` characters."""
+    stripped = text.strip()
+    # A visible first character settles it; only text starting invisibly is looked at whole.
+    return not stripped or (stripped[0] in INVISIBLE and not stripped.translate(_DROP_INVISIBLE).strip())
+
+
 class Record(TypedDict, total=False):
     """One instruction record. ``style`` is added by the review step."""
 
@@ -62,7 +75,7 @@ def to_record(obj: object, path: object, where: str) -> tuple[Record, list[str]]
     Raises ``InputError`` naming the file, the record and the problem.
     """
     if type(obj) is dict and tuple(obj) == FIELDS and _is_valid(obj):
-        obj["category"] = intern(obj["category"])  # type: ignore[arg-type]
+        obj["category"] = intern(obj["category"])
         return obj, []  # type: ignore[return-value]  # the common case, checked without copying
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object with fields {', '.join(FIELDS)}, got {_type_name(obj)}",
@@ -80,15 +93,24 @@ def to_record(obj: object, path: object, where: str) -> tuple[Record, list[str]]
     # a handful of categories, each repeated in thousands of records: one string object apiece
     record["category"] = intern(record["category"])
     for name in REQUIRED_TEXT:
-        if not record[name].strip():  # type: ignore[literal-required]
-            raise InputError(f'field "{name}" is empty', path, where)
+        text: str = record[name]  # type: ignore[literal-required]
+        if is_blank(text):
+            problem = "is empty" if not text.strip() else "is empty (only invisible characters such as U+200B)"
+            raise InputError(f'field "{name}" {problem}', path, where)
     extra = [k for k in obj if k not in FIELDS] if len(obj) != len(FIELDS) else []
     return record, extra
 
 
 def _is_valid(obj: dict[str, object]) -> bool:
-    """True if every value of ``obj`` is valid text (the fast path of ``to_record``)."""
+    """True if every value of ``obj`` is valid text (the fast path of ``to_record``).
+
+    Text that starts invisibly after trimming is left to ``to_record``'s full check.
+    """
     for value in obj.values():
         if type(value) is not str or "\x00" in value:
             return False
-    return all(obj[name].strip() for name in REQUIRED_TEXT)  # type: ignore[union-attr]
+    for name in REQUIRED_TEXT:
+        stripped = obj[name].strip()  # type: ignore[attr-defined]  # every value is a str (checked above)
+        if not stripped or stripped[0] in INVISIBLE:
+            return False
+    return True

@@ -20,7 +20,7 @@ from typing import Any
 from . import brackets
 from .errors import InputError
 from .manifest import Rule
-from .records import REQUIRED_TEXT, Record
+from .records import REQUIRED_TEXT, Record, is_blank
 from .sources import read_source, warn
 from .style import classify
 
@@ -240,7 +240,7 @@ def _scan_emptied(records: list[Record], squashed: Squashed) -> list[Finding]:
     """Records whose instruction or output the fixes left empty (an ``output`` of ``[1][2]``)."""
     found = []
     for i, r in enumerate(records):
-        empty = [name for name in REQUIRED_TEXT if not r[name].strip()]  # type: ignore[literal-required]
+        empty = [name for name in REQUIRED_TEXT if is_blank(r[name])]  # type: ignore[literal-required]
         if empty:
             found.append((i, f"{' and '.join(empty)} empty after the fixes"))
     return found
@@ -407,7 +407,7 @@ def format_report(result: ReviewResult, total: int, keep_all: bool = False, exam
 def review_source(location: str, drop: Iterable[str] | None = None, keep_all: bool = False,
                   tag_style: bool = True, examples: int = 0) -> str:
     """Read a source and return its review report (``dolly-ja-16k review SRC``)."""
-    records, _, warnings = read_source(location, {})
+    records, _, warnings = read_source(location, {}, command="review")
     for message in warnings:
         warn(message)
     result = run_review(records, drop, keep_all, None, tag_style)

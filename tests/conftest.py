@@ -60,10 +60,11 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f]
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the real command line (``python -m dolly_ja_16k``) as a user would."""
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run the real command line (``python -m dolly_ja_16k``) as a user would; ``stdin`` is piped in."""
     return subprocess.run([sys.executable, "-m", "dolly_ja_16k", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=600)
+                          text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=600, input=stdin)
 
 
 @pytest.fixture(scope="session")

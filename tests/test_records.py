@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from dolly_ja_16k.errors import InputError
-from dolly_ja_16k.records import FIELDS, to_record
+from dolly_ja_16k.records import FIELDS, is_blank, to_record
 
 from .conftest import make_record
 
@@ -50,3 +50,25 @@ def test_missing_field_and_wrong_type():
 def test_empty_input_is_allowed():
     record, _ = to_record(make_record(1, input=""), "f.json", "record 1")
     assert record["input"] == ""
+
+
+@pytest.mark.parametrize("name", ["instruction", "output", "category", "index"])
+@pytest.mark.parametrize("text", ["\u200b", "\u200c\u200d", " \u2060 ", "\ufeff", "\u3000\u200b\n\u200b\t"])
+def test_text_of_only_invisible_characters_is_empty(name, text):
+    with pytest.raises(InputError) as err:
+        to_record(make_record(1, **{name: text}), "f.json", "record 4")
+    assert str(err.value) == (f'f.json: record 4: field "{name}" is empty'
+                              + ("" if not text.strip() else " (only invisible characters such as U+200B)"))
+    assert is_blank(text)
+
+
+@pytest.mark.parametrize("text", ["\u200ba", "a\u200b", "\u200b \u200bx\u200b", "\ufeff答え"])
+def test_visible_text_around_invisible_characters_is_kept(text):
+    record, _ = to_record(make_record(1, output=text, index=text), "f.json", "record 1")
+    assert record["output"] == record["index"] == text
+    assert not is_blank(text)
+
+
+def test_invisible_input_is_allowed():
+    record, _ = to_record(make_record(1, input="\u200b"), "f.json", "record 1")
+    assert record["input"] == "\u200b"

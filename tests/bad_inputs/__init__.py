@@ -391,6 +391,16 @@ _typed("empty category", 1, {"category": ""}, 'field "category" is empty')
 _typed("whitespace-only index", 2, {"index": "  "}, 'field "index" is empty')
 
 
+_typed("invisible-only instruction (zero-width spaces)", 2, {"instruction": "\u200b\u200b"},
+       'field "instruction" is empty (only invisible characters such as U+200B)')
+_typed("invisible-only output (word joiner, BOM character, spaces)", 3, {"output": " \u2060\ufeff\n"},
+       'field "output" is empty (only invisible characters such as U+200B)')
+_typed("invisible-only category (zero-width joiners)", 4, {"category": "\u200c\u200d"},
+       'field "category" is empty (only invisible characters such as U+200B)')
+_typed("invisible-only index", 5, {"index": "\ufeff"},
+       'field "index" is empty (only invisible characters such as U+200B)')
+
+
 @case("empty and whitespace-only input (accepted)")
 def _empty_input(d: Path) -> Outcome:
     recs = [record(0, input=""), record(1, input=" \n"), *records(4, start=2)]
@@ -424,6 +434,73 @@ def _category(d: Path) -> Outcome:
     src, args = build(d, jsonl(recs), "src.jsonl")
     return Outcome(args, 0, warnings=[f'warning: {src}: line 4: category "poetry" is not one of the eight Dolly '
                                       "categories; kept as is"], check=holds(recs))
+
+
+@case("a key given twice in a JSON Lines record")
+def _key_twice(d: Path) -> Outcome:
+    lines = jsonl(records(4)).split(b"\n")
+    lines[2] = lines[2].replace(b'"index": "2"', b'"index": "2", "index": "3"')
+    src, args = build(d, b"\n".join(lines), "src.jsonl")
+    return error(2, args, src, "line 3", 'key "index" appears more than once in the record; JSON readers keep '
+                 "only the last value, so keep one")
+
+
+@case("a key given twice in a JSON array record")
+def _key_twice_array(d: Path) -> Outcome:
+    fourth = '"output": "これは答え4'.encode()
+    data = json_array(records(5)).replace(fourth, b'"output": "", ' + fourth)
+    src, args = build(d, data)
+    return error(2, args, src, "record 5", 'key "output" appears more than once in the record; JSON readers keep '
+                 "only the last value, so keep one")
+
+
+# --- values with line breaks: every message stays one line ------------------------------------
+
+def _escaped(text: object) -> str:
+    return str(text).replace("\n", "\\n").replace("\r", "\\r")
+
+
+@case("line break in a category (accepted, the warning stays one line)")
+def _category_newline(d: Path) -> Outcome:
+    recs = [*records(3), record(3, category="open_qa\nerror: fake"), *records(2, start=4)]
+    src, args = build(d, jsonl(recs), "src.jsonl", "--keep-all")
+    return Outcome(args, 0, warnings=[f'warning: {src}: line 4: category "open_qa\\nerror: fake" is not one of the '
+                                      "eight Dolly categories; kept as is"], check=holds(recs))
+
+
+@case("line break in an extra field's name (dropped, the warning stays one line)")
+def _extra_newline(d: Path) -> Outcome:
+    recs = records(6)
+    src, args = build(d, jsonl([*recs[:2], {**recs[2], "note\r\nerror: x": 1}, *recs[3:]]), "src.jsonl")
+    return Outcome(args, 0, warnings=[f'warning: {src}: line 3: fields outside the schema are not kept: '
+                                      '"note\\r\\nerror: x" (1)'], check=holds(recs))
+
+
+@case("line break in a duplicate index")
+def _dup_newline(d: Path) -> Outcome:
+    src, args = build(d, jsonl([record(0, index="a\nerror: b"), *records(3, start=1), record(4, index="a\nerror: b")]),
+                      "src.jsonl")
+    return error(2, args, src, "line 5", f'duplicate index "a\\nerror: b" (first seen at {src}: line 1)')
+
+
+@case("line break in the source's path")
+def _path_newline(d: Path) -> Outcome:
+    src, args = build(d, jsonl([*records(2), record(2, output=5)]), "src\nerror: fake.jsonl")
+    return error(2, args, _escaped(src), "line 3", 'field "output" must be a string, got number')
+
+
+@case("line break in a missing source's path")
+def _missing_newline(d: Path) -> Outcome:
+    src = d / "nope\r\nerror: fake.json"
+    return error(2, ["--source", str(src), "--out", str(d / "out")], _escaped(src), "no such file")
+
+
+@case("a BOM inside JSON Lines (files joined)")
+def _bom_inside(d: Path) -> Outcome:
+    src, args = build(d, b"\xef\xbb\xbf" + jsonl(records(2)) + b"\xef\xbb\xbf" + jsonl(records(2, start=2)),
+                      "src.jsonl")
+    return error(2, args, src, "line 3", "a byte order mark (BOM) inside the file; it is only allowed at the very "
+                 "start (were files joined?)")
 
 
 # --- indexes ------------------------------------------------------------------------------
@@ -473,6 +550,30 @@ def _sup_bad(d: Path) -> Outcome:
     sup.write_bytes(jsonl([record(100), record(101, output=5)]))
     _, args = build(d, jsonl(records(6)), "src.jsonl", "--supplement", str(sup))
     return error(2, args, sup, "line 2", 'field "output" must be a string, got number')
+
+
+@case("the same supplement given twice")
+def _sup_twice(d: Path) -> Outcome:
+    sup = d / "mine.jsonl"
+    sup.write_bytes(jsonl([record(100, index="a")]))
+    _, args = build(d, jsonl(records(6)), "src.jsonl", "--supplement", str(sup), "--supplement", str(sup))
+    return error(2, args, f"{sup} is given twice as --supplement")
+
+
+@case("the same supplement given twice, once through a link")
+def _sup_twice_link(d: Path) -> Outcome:
+    sup = d / "mine.jsonl"
+    sup.write_bytes(jsonl([record(100, index="a")]))
+    other = d / "link.jsonl"
+    other.symlink_to(sup)
+    _, args = build(d, jsonl(records(6)), "src.jsonl", "--supplement", str(sup), "--supplement", str(other))
+    return error(2, args, f"{other} is given twice as --supplement")
+
+
+@case("the source given again as a supplement")
+def _sup_is_source(d: Path) -> Outcome:
+    src, args = build(d, jsonl(records(6)), "src.jsonl")
+    return error(2, [*args, "--supplement", str(src)], f"{src} is both --source and a --supplement")
 
 
 # --- size ---------------------------------------------------------------------------------
