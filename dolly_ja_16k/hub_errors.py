@@ -119,10 +119,11 @@ def hub_errors(doing: str, repo_id: str, *, endpoint: str, token: str | None, ti
     from huggingface_hub.errors import HfHubHTTPError
     from huggingface_hub.utils import httpx
 
+    catch: tuple[type[BaseException], ...] = (HfHubHTTPError, httpx.HTTPError, *_CLIENT_EXCEPTIONS)
     message = None
     try:
         yield
-    except (HfHubHTTPError, httpx.HTTPError, *_CLIENT_EXCEPTIONS) as err:
+    except catch as err:
         message = explain(err, doing, repo_id, endpoint, timeout)
         retry = transient(err)
         if after is not None:
@@ -154,7 +155,7 @@ def interrupted(read_head: Callable[[], str | None], repo_id: str, before: str |
     check = "run `dolly-ja-16k publish --dry-run` with the same options to compare the remote with the folder"
     try:
         head = read_head()
-    except BaseException:  # noqa: BLE001  (a second Ctrl-C, or no answer: the state is unknown)
+    except BaseException:  # a second Ctrl-C, or no answer: the state is unknown
         return Interrupted(redact(f"interrupted while committing to {repo_id}: whether the commit went through "
                                   f"is unknown (the Hub could not be read back); {check}", token))
     if head != before:

@@ -214,9 +214,10 @@ def render(manifest: Manifest, repo_id: str, part: str | None, foreign: list[dic
     text = render_card(manifest, repo_id=repo_id, part=part)
     if foreign:
         card = DatasetCard(text)
-        card.data.configs = [*card.data.configs, *foreign]
-        ours = card.data.dataset_info
-        card.data.dataset_info = [*(ours if isinstance(ours, list) else [ours]), *infos]
+        data: Any = card.data  # DatasetCardData: configs and dataset_info are its fields
+        data.configs = [*data.configs, *foreign]
+        ours = data.dataset_info
+        data.dataset_info = [*(ours if isinstance(ours, list) else [ours]), *infos]
         text = str(card).rstrip("\n") + "\n"
     return text.encode()
 
@@ -303,12 +304,18 @@ def get_token() -> str | None:
     return hf_get_token()
 
 
+def _unexpected(what: str, err: Exception) -> UnexpectedAnswer:
+    if isinstance(err, json.JSONDecodeError):
+        return UnexpectedAnswer(f"{what} that is not JSON")
+    return UnexpectedAnswer(f"{what} of an unexpected shape ({type(err).__name__}: {' '.join(str(err).split())[:80]})")
+
+
 def read_head(api: Any, repo_id: str, revision: str) -> str:
     """The commit ``revision`` points at; an answer without one is ``UnexpectedAnswer``."""
     try:
         sha = api.repo_info(repo_id, repo_type=REPO_TYPE, revision=revision).sha
-    except (KeyError, TypeError, AttributeError) as err:
-        raise UnexpectedAnswer(f"revision info it could not read ({type(err).__name__}: {err})") from None
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as err:
+        raise _unexpected("revision info", err) from None
     if not isinstance(sha, str) or not _SHA.match(sha):
         raise UnexpectedAnswer(f"revision info without a commit id (sha {sha!r})")
     return sha
@@ -370,8 +377,8 @@ def read_remote(api: Any, repo_id: str, revision: str, tags: bool = False) -> Re
         for entry in api.list_repo_tree(repo_id, repo_type=REPO_TYPE, revision=head, recursive=True):
             if hasattr(entry, "blob_id"):
                 files[entry.path] = (entry.blob_id, entry.lfs.sha256 if entry.lfs else None)
-    except (KeyError, TypeError, AttributeError) as err:
-        raise UnexpectedAnswer(f"a file listing it could not read ({type(err).__name__}: {err})") from None
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as err:
+        raise _unexpected("a file listing", err) from None
     remote = Remote(True, True, head, files, tags=_read_tags(api, repo_id) if tags else {})
     if MANIFEST_FILE in files:
         remote.built = _earlier_build(_read_text(api, repo_id, MANIFEST_FILE, head))
@@ -384,8 +391,8 @@ def _read_tags(api: Any, repo_id: str) -> dict[str, str]:
     try:
         refs = api.list_repo_refs(repo_id, repo_type=REPO_TYPE)
         return {t.name: t.target_commit for t in refs.tags}
-    except (KeyError, TypeError, AttributeError) as err:
-        raise UnexpectedAnswer(f"a list of refs it could not read ({type(err).__name__}: {err})") from None
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as err:
+        raise _unexpected("a list of refs", err) from None
 
 
 def compare(plan: RepoPlan, remote: Remote) -> None:
@@ -494,7 +501,8 @@ def describe(plan: Plan) -> list[str]:
             lines.append(f"  kept: config {config.get('config_name', 'default')} "
                          f"({', '.join(config_paths(config)) or 'no data files'}), not made by this build")
         if rp.unread:
-            lines.append(f"  one commit: up to {len(rp.files)} file(s) to upload ({_size(sum(f.size for f in rp.files))});"
+            total = _size(sum(f.size for f in rp.files))
+            lines.append(f"  one commit: up to {len(rp.files)} file(s) to upload ({total});"
                          f" files an earlier build published (listed by the remote's {MANIFEST_FILE}) that this "
                          f"build lacks would be deleted; message: {rp.message!r}")
         elif rp.changed:
