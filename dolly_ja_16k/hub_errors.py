@@ -109,12 +109,13 @@ _CLIENT_EXCEPTIONS: tuple[type[BaseException], ...] = (OSError, ValueError, Runt
 
 @contextmanager
 def hub_errors(doing: str, repo_id: str, *, endpoint: str, token: str | None, timeout: float,
-               after: Callable[[], tuple[str, bool]] | None = None) -> Iterator[None]:
+               after: Callable[[], tuple[str, bool]] | None = None, retry_hint: bool = True) -> Iterator[None]:
     """Turn anything the Hub client raises into a one-line ``HubError`` (token redacted).
 
     ``after`` reads the remote back once something failed and returns what to add to the
     message (the remote's state) and whether the remote is known to be unchanged; only
-    then is "publish again to retry" offered for a transient failure.
+    then is "publish again to retry" offered for a transient failure (unless ``retry_hint``
+    is off: a dry run goes on without the remote).
     """
     from huggingface_hub.errors import HfHubHTTPError
     from huggingface_hub.utils import httpx
@@ -130,7 +131,7 @@ def hub_errors(doing: str, repo_id: str, *, endpoint: str, token: str | None, ti
             state, unchanged = after()
             message += state
             retry = retry and unchanged
-        if retry:
+        if retry and retry_hint:
             message += "; publish again to retry"
     if message is not None:
         raise HubError(redact(message, token))

@@ -417,9 +417,9 @@ def compare(plan: RepoPlan, remote: Remote) -> None:
 
 
 def _hub(doing: str, repo_id: str, api: Any, options: PublishOptions,
-         after: Callable[[], tuple[str, bool]] | None = None) -> Any:
+         after: Callable[[], tuple[str, bool]] | None = None, retry_hint: bool = True) -> Any:
     return hub_errors(doing, repo_id, endpoint=api.endpoint, token=api.token or None, timeout=options.timeout,
-                      after=after)
+                      after=after, retry_hint=retry_hint)
 
 
 def plan_repo(options: PublishOptions, api: Any, manifest: Manifest, folder: Path, repo_id: str,
@@ -427,7 +427,7 @@ def plan_repo(options: PublishOptions, api: Any, manifest: Manifest, folder: Pat
     """One repo's plan: read the remote, keep what is not ours, compare, check the tag."""
     message = options.message or default_message(manifest, part)[0]
     try:
-        with _hub(f"reading {repo_id} on the Hub", repo_id, api, options):
+        with _hub(f"reading {repo_id} on the Hub", repo_id, api, options, retry_hint=not options.dry_run):
             remote = read_remote(api, repo_id, options.branch, tags=options.tag is not None)
     except HubError as err:
         if not options.dry_run:
