@@ -181,6 +181,8 @@ def test_single_layout_round_trip_through_olah(hub, olah, demo_build, repo_id, t
 
 
 def test_per_part_layout_round_trip_through_olah(hub, olah, demo_build, repo_id, tmp_path):
+    from dolly_ja_16k.manifest import from_bytes, per_part, read, to_bytes
+
     result = publish(hub, tmp_path, demo_build, repo_id, "--layout", "per-part")
     assert result.returncode == 0, result.stderr
     assert hub.repo(repo_id) is None  # only the four part repos
@@ -188,8 +190,9 @@ def test_per_part_layout_round_trip_through_olah(hub, olah, demo_build, repo_id,
         repo = f"{repo_id}-{part}"
         files = hub.read_files(repo)
         assert sorted(files) == [".gitattributes", "README.md", f"data/{part}.jsonl", "manifest.json"]
-        manifest = json.loads(files["manifest.json"])
-        assert [p["name"] for p in manifest["parts"]] == [part] and list(manifest["files"]) == [f"data/{part}.jsonl"]
+        manifest = from_bytes(files["manifest.json"])
+        assert manifest.part_names == [part] and [f.path for f in manifest.files] == [f"data/{part}.jsonl"]
+        assert files["manifest.json"] == to_bytes(per_part(read(demo_build), part))
         assert f'load_dataset("{repo}", split="train")' in files["README.md"].decode()
         assert all(f"[`{repo_id}-{p}`]" in files["README.md"].decode() for p in PARTS)  # links its siblings
         assert hub.commit_count(repo) == 2

@@ -19,13 +19,30 @@ import pytest
 
 from tests.hub.clients import ALICE_TOKEN, hub_env, local_rows, read_back, run_cli
 from tests.hub.local_hub import LocalHub
-from tests.test_publish import PARTS, assert_no_secret, assert_one_line_error, publish, seed_build
+from tests.test_publish import PARTS, assert_no_secret, assert_one_line_error, built_files, publish, seed_build
 
 pytest_plugins = ["tests.hub.fixtures"]
 
 
 def _writes(hub: LocalHub) -> list[tuple[str, str]]:
     return [(r.method, r.path) for r in hub.requests if r.method in ("PUT", "POST", "DELETE")]
+
+
+# -- the HTTP client -------------------------------------------------------------------------
+
+
+def test_configure_http_sets_a_timeout_and_keeps_the_clients_hooks():
+    """The session keeps huggingface_hub's own request hooks (offline mode, request ids)."""
+    from huggingface_hub import get_session
+
+    from dolly_ja_16k.publish import configure_http
+
+    hooks = get_session().event_hooks
+    assert hooks["request"]  # huggingface_hub's hook is there to keep
+    configure_http(7.0)
+    session = get_session()
+    assert session.timeout.read == 7.0 and session.timeout.connect == 7.0
+    assert session.event_hooks == hooks and session.follow_redirects
 
 
 # -- B1: a damaged folder never reaches the Hub ------------------------------------------------
@@ -125,7 +142,7 @@ def test_ctrl_c_while_the_hub_holds_the_commit(hub, demo_build, demo_build_other
     head = seed_build(hub, repo_id, demo_build)
     held = hub.fail("POST", r"/commit/", "hold")  # not applied until released
     proc = _interrupt_at_commit(hub, tmp_path, demo_build_other, repo_id, held.arrived.is_set)
-    stdout, stderr = proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     errors = [line for line in stderr.splitlines() if line.startswith("error:")]
@@ -148,7 +165,7 @@ def test_ctrl_c_after_the_hub_applied_the_commit(hub, demo_build, demo_build_oth
     head = seed_build(hub, repo_id, demo_build)
     held = hub.fail("POST", r"/commit/", "hold_after")  # applied at once, the answer held
     proc = _interrupt_at_commit(hub, tmp_path, demo_build_other, repo_id, lambda: hub.head(repo_id) != head)
-    stdout, stderr = proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=60)
     held.release.set()
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
@@ -192,7 +209,8 @@ def test_dry_run_offline_prints_the_local_plan(demo_build, tmp_path, closed_port
     for part in PARTS:
         size = (demo_build / "data" / f"{part}.jsonl").stat().st_size
         assert f"? data/{part}.jsonl" in out and f"{size / 1024:,.1f} KiB" in out
-    assert "one commit: up to 6 file(s)" in out or "one commit: up to" in out
+    listed = built_files(demo_build)
+    assert f"one commit: up to {len(listed) + 2} file(s) to upload (" in out  # + the card and the manifest
     assert "that this build lacks would be deleted" in out
     assert result.last_line == "dry run: nothing was changed on the Hub"
 
