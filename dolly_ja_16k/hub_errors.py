@@ -9,6 +9,7 @@ of a message. Only public ``huggingface_hub`` names are used here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -86,6 +87,12 @@ def explain(err: BaseException, doing: str, repo_id: str, endpoint: str, timeout
         return f"{doing}: the connection to the Hub at {endpoint} dropped"
     if isinstance(cause, UnexpectedAnswer):
         return f"{doing}: the Hub at {endpoint} answered with {cause}; is HF_ENDPOINT a Hugging Face Hub?"
+    if isinstance(cause, json.JSONDecodeError):
+        return (f"{doing}: the Hub at {endpoint} answered with something that is not JSON; "
+                "is HF_ENDPOINT a Hugging Face Hub?")
+    if isinstance(cause, _SHAPE_ERRORS):  # the client read a field the answer lacks
+        return (f"{doing}: the Hub at {endpoint} answered with something of an unexpected shape "
+                f"({type(cause).__name__}: {' '.join(str(cause).split())[:80]}); is HF_ENDPOINT a Hugging Face Hub?")
     if isinstance(cause, ValueError):
         text = str(cause).strip()
         return f"{doing}: {text.splitlines()[0] if text else type(cause).__name__}"
@@ -103,8 +110,10 @@ def transient(err: BaseException) -> bool:
     return isinstance(cause, httpx.TransportError)
 
 
+#: What the client raises when an answer lacks a field it reads (e.g. a commit answer without its id).
+_SHAPE_ERRORS: tuple[type[Exception], ...] = (KeyError, TypeError, AttributeError)
 #: What the client raises besides its own HTTP errors: I/O, malformed answers, upload wrappers.
-_CLIENT_EXCEPTIONS: tuple[type[BaseException], ...] = (OSError, ValueError, RuntimeError)
+_CLIENT_EXCEPTIONS: tuple[type[BaseException], ...] = (OSError, ValueError, RuntimeError, *_SHAPE_ERRORS)
 
 
 @contextmanager

@@ -119,6 +119,19 @@ def test_unexpected_answer_is_one_line_and_the_remote_is_unchanged(hub, demo_bui
     assert_no_secret(result, hub, [repo_id], ALICE_TOKEN)
 
 
+@pytest.mark.parametrize(("body", "needle"), [(b'{"success": true}', "something of an unexpected shape"),
+                                              (b"not json", "something that is not JSON")])
+def test_unexpected_commit_answer(hub, demo_build, demo_build_other, repo_id, tmp_path, body, needle):
+    head = seed_build(hub, repo_id, demo_build)
+    hub.fail("POST", r"/commit/", "body", body=body)  # answered without applying it
+    result = publish(hub, tmp_path, demo_build_other, repo_id)
+    assert result.returncode == 1
+    assert_one_line_error(result, f"publishing to {repo_id}", needle,
+                          f"nothing was committed, {repo_id} is unchanged")
+    assert hub.head(repo_id) == head
+    assert_no_secret(result, hub, [repo_id], ALICE_TOKEN)
+
+
 # -- B3: Ctrl-C while the commit is in flight --------------------------------------------------------
 
 
@@ -173,6 +186,22 @@ def test_ctrl_c_after_the_hub_applied_the_commit(hub, demo_build, demo_build_oth
     assert len(errors) == 1, stderr
     assert errors[0] == (f"error: interrupted, but the commit went through: {repo_id} main is at commit "
                          f"{hub.head(repo_id)} (was {head[:12]})")
+
+
+def test_ctrl_c_while_uploading_says_nothing_was_committed(hub, demo_build, demo_build_other, repo_id, tmp_path):
+    head = seed_build(hub, repo_id, demo_build)
+    held = hub.fail("PUT", r"^/lfs-upload/", "hold", apply=False)
+    proc = _interrupt_at_commit(hub, tmp_path, demo_build_other, repo_id, held.arrived.is_set)
+    time.sleep(1)
+    held.release.set()  # the client waits for its upload threads before it stops
+    _, stderr = proc.communicate(timeout=90)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and stderr.strip().splitlines()[-1] == errors[0], stderr
+    assert errors[0] == (f"error: interrupted while uploading to {repo_id}, before the commit: nothing was "
+                         f"committed, main is still at {head[:12]}")
+    assert hub.head(repo_id) == head and not any("/commit/" in r.path for r in hub.requests)
 
 
 # -- B4: --revision refs/heads/main -----------------------------------------------------------------
