@@ -454,10 +454,10 @@ def plan_repo(options: PublishOptions, api: Any, manifest: Manifest, folder: Pat
     if options.tag is not None and options.tag in remote.tags:
         plan.tag_target = remote.tags[options.tag]
         if plan.changed or plan.tag_target != plan.head:
-            raise HubError(f"{repo_id}: tag {options.tag} already names commit {plan.tag_target[:12]}, "
-                           f"{'and this build would make a new commit' if plan.changed else 'not the head '}"
-                           f"{'' if plan.changed else str(plan.head)[:12]}; a tag is never moved: choose "
-                           "another tag name (nothing was changed)")
+            why = ("this build makes a new commit" if plan.changed
+                   else f"the head is {str(plan.head)[:12]}")
+            raise HubError(f"{repo_id}: tag {options.tag} already names commit {plan.tag_target[:12]} and "
+                           f"{why}; a tag is never moved: choose another tag name (nothing was changed)")
     return plan
 
 
@@ -665,7 +665,13 @@ def execute(plan: Plan, api: Any, log: Log) -> list[Result]:
             continue
         log(f"{rp.repo_id}: uploading {len(rp.uploads)} file(s) ({_size(sum(f.size for f in rp.uploads))}), "
             f"deleting {len(rp.deletions)}, in one commit on top of {str(rp.head)[:12]}")
-        info = _commit(api, plan, rp, log)
+        try:
+            info = _commit(api, plan, rp, log)
+        except Interrupted as err:  # the per-part layout: say which repos were published before
+            done = [r.repo_id for r in results if r.changed]
+            if done:
+                raise Interrupted(f"{err}; published before that: {', '.join(done)}") from None
+            raise
         oid = getattr(info, "oid", None)
         if not isinstance(oid, str) or not _SHA.match(oid):
             raise HubError(f"publishing to {rp.repo_id}: the Hub at {api.endpoint} accepted the commit but did not "
@@ -693,7 +699,10 @@ def publish(options: PublishOptions, log: Log = print) -> list[Result]:
             if not isinstance(user, str):
                 raise UnexpectedAnswer("an account without a name")
         log(f"logged in to {api.endpoint} as {user}")
-    plan = make_plan(options, api, manifest, options.folder)
+    try:
+        plan = make_plan(options, api, manifest, options.folder)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted while reading the remote: nothing was changed on the Hub") from None
     for line in describe(plan):
         log(line)
     if options.dry_run:

@@ -319,6 +319,19 @@ def test_parquet_config_is_refused_unless_forced(hub, demo_build, demo_build_oth
     assert "config_name: pq" in files["README.md"].decode()
 
 
+def test_unreadable_remote_card_is_refused_unless_forced(hub, demo_build, demo_build_other, repo_id, tmp_path):
+    seed_build(hub, repo_id, demo_build)
+    head = hub.seed(repo_id, {"README.md": b"---\nconfigs: [\n---\nhand-edited\n"}, author="alice")
+    hub.reset()
+    refused = publish(hub, tmp_path, demo_build_other, repo_id)
+    assert refused.returncode == 1
+    assert_one_line_error(refused, "the YAML of its README.md cannot be read", "--force")
+    assert hub.head(repo_id) == head and _writes(hub) == []
+    forced = publish(hub, tmp_path, demo_build_other, repo_id, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert hub.read_files(repo_id)["manifest.json"] == (demo_build_other / "manifest.json").read_bytes()
+
+
 # -- D: tags ------------------------------------------------------------------------------------
 
 
@@ -337,7 +350,8 @@ def test_tags_pin_releases_and_are_never_moved(hub, olah, demo_build, demo_build
 
     moved = publish(hub, tmp_path, demo_build_other, repo_id, "--tag", "v1")  # would need the tag to move
     assert moved.returncode == 1
-    assert_one_line_error(moved, "tag v1 already names commit", head1[:12], "never moved")
+    assert_one_line_error(moved, f"tag v1 already names commit {head1[:12]} and this build makes a new commit",
+                          "never moved", "nothing was changed")
     assert hub.head(repo_id) == head1 and _tags(hub, repo_id) == {"v1": head1}
 
     v2 = publish(hub, tmp_path, demo_build_other, repo_id, "--tag", "v2")
@@ -355,7 +369,8 @@ def test_tags_pin_releases_and_are_never_moved(hub, olah, demo_build, demo_build
     assert [w for w in _writes(hub) if "/commit/" in w[1]] == []
     old = publish(hub, tmp_path, demo_build_other, repo_id, "--tag", "v1")  # unchanged build, v1 elsewhere
     assert old.returncode == 1
-    assert_one_line_error(old, "tag v1 already names commit", "not the head")
+    assert_one_line_error(old, f"tag v1 already names commit {head1[:12]} and the head is {head2[:12]}",
+                          "never moved")
 
     requests = [{"kind": "load_dataset", "repo": repo_id, "config": "2_of_4", "split": "train", "revision": rev}
                 for rev in ("v1", "v2")]
