@@ -578,7 +578,8 @@ class _Bars:
 
 
 @contextmanager
-def _operations(rp: RepoPlan) -> Iterator[tuple[list[Any], _Bars]]:
+def _operations(rp: RepoPlan) -> Iterator[list[Any]]:
+    """The commit's operations; the data files draw their upload bars, closed when the commit ends."""
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
     bars = _Bars()
@@ -586,14 +587,14 @@ def _operations(rp: RepoPlan) -> Iterator[tuple[list[Any], _Bars]]:
     try:
         ops: list[Any] = []
         for f in rp.uploads:
-            if f.data is not None:
-                ops.append(CommitOperationAdd(f.path, f.data))
+            if f.source is None:
+                ops.append(CommitOperationAdd(f.path, f.data or b""))
             else:
-                files.append(_Upload(f.source, f.path, bars))  # type: ignore[arg-type]
+                files.append(_Upload(f.source, f.path, bars))
                 ops.append(CommitOperationAdd(f.path, files[-1]))
         ops += [CommitOperationDelete(path) for path in rp.deletions]
         bars.armed = True
-        yield ops, bars
+        yield ops
     finally:
         bars.close()
         for upload in files:
@@ -619,7 +620,7 @@ def _commit(api: Any, plan: Plan, rp: RepoPlan, log: Log) -> Any:
     from huggingface_hub import CommitOperationAdd
 
     opts = plan.options
-    with _operations(rp) as (ops, _bars):
+    with _operations(rp) as ops:
         try:
             with _hub(f"publishing to {rp.repo_id}", rp.repo_id, api, opts,
                       after=lambda: head_after_failure(lambda: read_head(api, rp.repo_id, rp.revision),
