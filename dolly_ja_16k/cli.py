@@ -192,6 +192,9 @@ def _add_publish(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
     p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help="give up when the Hub does not answer for this long (default: %(default)s)")
+    p.add_argument("--tag", metavar="NAME", help="tag the published commit (e.g. v1); never moves an existing tag")
+    p.add_argument("--force", action="store_true",
+                   help="publish even if the repo holds configs in another format (they are kept)")
     p.set_defaults(run=_run_publish)
 
 
@@ -201,7 +204,8 @@ def _run_publish(args: argparse.Namespace) -> int:
 
     publish(PublishOptions(repo_id=args.repo_id, folder=args.dir, layout=args.layout, private=args.private,
                            revision=args.revision, create_pr=args.create_pr, message=args.message,
-                           dry_run=args.dry_run, timeout=args.timeout), log=lambda line: print(line, flush=True))
+                           dry_run=args.dry_run, timeout=args.timeout, tag=args.tag, force=args.force),
+            log=lambda line: print(line, flush=True))
     return EXIT_OK
 
 

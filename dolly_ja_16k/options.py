@@ -30,6 +30,13 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_USER_TEMPLATE = "{instruction}\n\n{input}"
 #: The user turn of a record without input (empty or whitespace only): the instruction alone.
 DEFAULT_USER_TEMPLATE_NO_INPUT = "{instruction}"
+#: One component of a git ref name (``git check-ref-format``): a tag, or one level of a branch.
+REF_COMPONENT = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)(?!.*\.$)[^\x00-\x20\x7f~^:?*\[\\/]+$")
+BRANCH_PREFIX = "refs/heads/"
+
+
+def valid_ref_component(name: str) -> bool:
+    return bool(REF_COMPONENT.match(name)) and name != "@"
 
 
 class OptionError(InputError):
@@ -121,15 +128,36 @@ class PublishOptions:
     dry_run: bool = False
     #: Seconds to wait for the Hub to accept a connection or send data before giving up.
     timeout: float = DEFAULT_TIMEOUT
+    #: Tag the published commit (an existing tag on another commit is an error, never moved).
+    tag: str | None = None
+    #: Publish even when the remote holds configs in another format, or a card whose YAML is unreadable.
+    force: bool = False
+
+    @property
+    def branch(self) -> str:
+        """The branch ``revision`` names: ``refs/heads/main`` is the branch ``main``."""
+        return self.revision.removeprefix(BRANCH_PREFIX)
 
     def check(self) -> None:
         if not REPO_ID.match(self.repo_id):
             raise OptionError("repo_id", f"{self.repo_id!r} is not OWNER/NAME (letters, digits, '-', '_', '.')")
         _check_choice("layout", self.layout, LAYOUTS)
-        if self.create_pr and self.revision != DEFAULT_BRANCH:
+        if self.create_pr and self.branch != DEFAULT_BRANCH:
             raise OptionError("create_pr", f"opens a pull request against {DEFAULT_BRANCH}; it cannot be "
                                            "combined with another revision")
         if not self.timeout > 0:
             raise OptionError("timeout", f"must be positive, got {self.timeout:g}")
         if self.message is not None and not self.message.strip():
             raise OptionError("message", "is empty")
+        if self.revision.startswith("refs/") and not self.revision.startswith(BRANCH_PREFIX):
+            raise OptionError("revision", f"{self.revision!r} is not a branch; a publish commits to a branch, "
+                                          f"give its name (e.g. {DEFAULT_BRANCH})")
+        if not all(valid_ref_component(c) for c in self.branch.split("/")):
+            raise OptionError("revision", f"{self.revision!r} is not a valid branch name")
+        if self.tag is not None:
+            if not valid_ref_component(self.tag):
+                raise OptionError("tag", f"{self.tag!r} is not a valid tag name (no spaces, '/', '..', '~^:?*[\\', "
+                                         "and not starting with '.' or ending with '.lock')")
+            if self.create_pr:
+                raise OptionError("tag", "tags a published commit; a pull request is not published yet, so it "
+                                         "cannot be combined with create_pr")

@@ -47,9 +47,8 @@ def publish(hub: LocalHub, tmp_path: Path, folder: Path, repo: str, *args: str, 
 
 def seed_build(hub: LocalHub, repo: str, folder: Path) -> str:
     """Put a build into a repo directly (as an earlier publish would have), returning the head."""
-    manifest = json.loads((folder / "manifest.json").read_text())
     files = {"README.md": folder / "README.md", "manifest.json": folder / "manifest.json"}
-    files.update({path: folder / path for path in manifest["files"]})
+    files.update({path: folder / path for path in built_files(folder)})
     return hub.seed(repo, files, author=repo.split("/")[0], lfs=tuple(p for p in files if p.endswith(".jsonl")))
 
 
@@ -89,7 +88,9 @@ def assert_one_line_error(result: Run, *needles: str) -> str:
 
 def built_files(folder: Path) -> list[str]:
     """The files a build's manifest lists (data parts, review report, pictures)."""
-    return list(json.loads((folder / "manifest.json").read_text())["files"])
+    from dolly_ja_16k.manifest import read
+
+    return [entry.path for entry in read(folder).files]
 
 
 def expected_rows(folder: Path) -> dict[str, list[dict[str, str]]]:
@@ -99,22 +100,25 @@ def expected_rows(folder: Path) -> dict[str, list[dict[str, str]]]:
 # -- the plan, in-process -------------------------------------------------------------------
 
 
-def test_compare_uses_lfs_sha256_or_git_blob_id_and_deletes_only_managed_paths():
-    from dolly_ja_16k.publish import RepoPlan, _Remote, compare, file_entry
+def test_compare_uses_lfs_sha256_or_git_blob_id_and_deletes_only_earlier_builds_files():
+    from dolly_ja_16k.publish import Remote, RepoPlan, compare, file_entry
 
     card, data, manifest = (file_entry("README.md", data=b"card\n"), file_entry("data/1_of_2.jsonl", data=b"{}\n"),
                             file_entry("manifest.json", data=b"{}\n"))
-    plan = RepoPlan("alice/x", "main", [card, data, manifest])
-    remote = _Remote(True, True, "a" * 40, {
+    plan = RepoPlan("alice/x", "main", [card, data, manifest],
+                    foreign_configs=[{"config_name": "extra", "data_files": [{"split": "train", "path": "data/x-*"}]}])
+    remote = Remote(True, True, "a" * 40, {
         "README.md": (card.git_oid, None),  # regular file, same blob: unchanged
         "data/1_of_2.jsonl": ("f" * 40, data.sha256),  # LFS pointer, same content: unchanged
         "manifest.json": ("0" * 40, None),  # regular file, other blob: changed
-        "data/1_of_4.jsonl": ("1" * 40, "2" * 64),  # old part: deleted
+        "data/1_of_4.jsonl": ("1" * 40, "2" * 64),  # an earlier build's part: deleted
         "images/old.png": ("3" * 40, "4" * 64),
         "review.jsonl": ("5" * 40, None),
+        "data/x-0.jsonl": ("8" * 40, None),  # named by a kept config: kept even though listed
+        "data/train-00000-of-00001.parquet": ("9" * 40, "a" * 64),  # not ours (push_to_hub): kept
         "notes.txt": ("6" * 40, None),  # not ours: kept
         ".gitattributes": ("7" * 40, None),
-    })
+    }, built=frozenset({"data/1_of_4.jsonl", "images/old.png", "review.jsonl", "data/x-0.jsonl"}))
     compare(plan, remote)
     assert [f.status for f in plan.files] == ["unchanged", "unchanged", "changed"]
     assert plan.deletions == ["data/1_of_4.jsonl", "images/old.png", "review.jsonl"]
@@ -123,14 +127,16 @@ def test_compare_uses_lfs_sha256_or_git_blob_id_and_deletes_only_managed_paths()
     assert card.git_oid == git.stdout.decode().strip()  # the id the Hub lists for a regular file
 
 
-def test_part_manifest_lists_only_its_part(demo_build):
-    from dolly_ja_16k.publish import part_manifest
+def test_per_part_manifest_lists_only_its_part(demo_build):
+    from dolly_ja_16k.manifest import per_part, read, to_bytes
 
-    manifest = json.loads((demo_build / "manifest.json").read_text())
-    sub = part_manifest(manifest, "3_of_4")
-    assert [p["name"] for p in sub["parts"]] == ["3_of_4"] and list(sub["files"]) == ["data/3_of_4.jsonl"]
-    assert sub["records"] == manifest["parts"][2]["records"] and sub["part_of"]["records"] == manifest["records"]
-    assert manifest["files"] != sub["files"]  # the build's own manifest is left as it was
+    manifest = read(demo_build)
+    before = to_bytes(manifest)
+    sub = per_part(manifest, "3_of_4")
+    assert sub.part_names == ["3_of_4"] and [f.path for f in sub.files] == ["data/3_of_4.jsonl"]
+    assert sub.records == manifest.parts[2].records and sub.part_of is not None
+    assert sub.part_of.records == manifest.records and sub.part_of.parts == manifest.part_names
+    assert to_bytes(manifest) == before and manifest.files != sub.files  # the build's own manifest is left as it was
 
 
 # -- publish and read back --------------------------------------------------------------
@@ -175,6 +181,8 @@ def test_single_layout_round_trip_through_olah(hub, olah, demo_build, repo_id, t
 
 
 def test_per_part_layout_round_trip_through_olah(hub, olah, demo_build, repo_id, tmp_path):
+    from dolly_ja_16k.manifest import from_bytes, per_part, read, to_bytes
+
     result = publish(hub, tmp_path, demo_build, repo_id, "--layout", "per-part")
     assert result.returncode == 0, result.stderr
     assert hub.repo(repo_id) is None  # only the four part repos
@@ -182,8 +190,9 @@ def test_per_part_layout_round_trip_through_olah(hub, olah, demo_build, repo_id,
         repo = f"{repo_id}-{part}"
         files = hub.read_files(repo)
         assert sorted(files) == [".gitattributes", "README.md", f"data/{part}.jsonl", "manifest.json"]
-        manifest = json.loads(files["manifest.json"])
-        assert [p["name"] for p in manifest["parts"]] == [part] and list(manifest["files"]) == [f"data/{part}.jsonl"]
+        manifest = from_bytes(files["manifest.json"])
+        assert manifest.part_names == [part] and [f.path for f in manifest.files] == [f"data/{part}.jsonl"]
+        assert files["manifest.json"] == to_bytes(per_part(read(demo_build), part))
         assert f'load_dataset("{repo}", split="train")' in files["README.md"].decode()
         assert all(f"[`{repo_id}-{p}`]" in files["README.md"].decode() for p in PARTS)  # links its siblings
         assert hub.commit_count(repo) == 2
@@ -258,12 +267,17 @@ def test_dry_run_prints_the_plan_and_touches_nothing(hub, demo_build, demo_build
     assert result.last_line == "dry run: nothing was changed on the Hub"
 
     seed_build(hub, repo_id, demo_build)
-    hub.seed(repo_id, {"data/stale.jsonl": b"{}\n"}, author="alice")
+    # an earlier build's file (the remote manifest lists it) and a file someone else put under data/
+    earlier = json.loads((demo_build / "manifest.json").read_text())
+    earlier["files"].append({"path": "data/stale.jsonl", "sha256": "0" * 64, "bytes": 3, "lines": 1})
+    hub.seed(repo_id, {"data/stale.jsonl": b"{}\n", "data/theirs.jsonl": b"{}\n",
+                       "manifest.json": json.dumps(earlier).encode()}, author="alice")
     head = hub.head(repo_id)
     hub.reset()
     changed = publish(hub, tmp_path, demo_build_other, repo_id, "--dry-run", "--message", "Reshuffle")
     assert changed.returncode == 0, changed.stderr
     assert "- data/stale.jsonl" in changed.stdout and "~ data/1_of_4.jsonl" in changed.stdout
+    assert "data/theirs.jsonl" not in changed.stdout  # not ours: never deleted
     assert "'Reshuffle'" in changed.stdout
     assert hub.head(repo_id) == head and {r.method for r in hub.requests} <= {"GET"}
     assert_no_secret(changed, hub, [repo_id], ALICE_TOKEN)

@@ -1,10 +1,12 @@
 """A local Hugging Face Hub for tests: the write API that ``huggingface_hub`` uses to publish.
 
 Speaks the parts of the Hub HTTP API that ``HfApi.create_repo`` / ``create_commit`` /
-``repo_info`` / ``list_repo_tree`` / ``create_branch`` / ``whoami`` need: repo creation,
+``repo_info`` / ``list_repo_tree`` / ``create_branch`` / ``create_tag`` / ``list_repo_refs`` /
+``whoami`` and a plain file download (``resolve``) need: repo creation,
 ``/api/validate-yaml``, ``preupload``, the LFS batch API with the *basic* transfer (upload
 and verify; Xet is never advertised), the NDJSON ``commit`` endpoint (``header``, ``file``,
-``lfsFile``, ``deletedFile``, ``deletedFolder``), revision info and tree listing.
+``lfsFile``, ``deletedFile``, ``deletedFolder``), revision info and tree listing. Tags are
+real (lightweight) git tags, refused if they exist, so olah resolves them as revisions.
 
 Every repo is a real (non-bare) git repository under ``root/<type>s/OWNER/NAME`` -- the
 layout olah's local mirror mode serves -- with one git commit per Hub commit. LFS files
@@ -64,7 +66,12 @@ class Fault:
     client's backoff is quick), ``"drop"`` closes the connection without an answer,
     ``"hang"`` waits ``delay`` seconds and then closes it (a timeout for the client),
     ``"drop_after"`` handles the request (a commit is applied) but drops the answer,
-    ``"call"`` runs ``action`` first and then handles the request normally.
+    ``"call"`` runs ``action`` first and then handles the request normally, ``"body"``
+    answers 200 with ``body`` (a Hub that says something unexpected), ``"hold"`` waits
+    until ``release`` is set and then handles the request (or, with ``apply=False``,
+    closes the connection), ``"hold_after"`` handles the request at once (a commit is
+    applied) and holds the answer until ``release`` is set. ``arrived`` is set when a
+    request takes the fault.
     """
 
     method: str
@@ -75,6 +82,10 @@ class Fault:
     delay: float = 0.0
     action: Callable[[], None] | None = None
     hits: int = 0
+    body: bytes = b""
+    apply: bool = True
+    release: threading.Event = field(default_factory=threading.Event)
+    arrived: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -107,6 +118,10 @@ class HubError(Exception):
     def __init__(self, reply: Reply) -> None:
         super().__init__(reply.status)
         self.reply = reply
+
+
+def _valid_ref(ref: str) -> bool:
+    return subprocess.run(["git", "check-ref-format", ref], capture_output=True, check=False).returncode == 0
 
 
 def lfs_pointer(oid: str, size: int) -> bytes:
@@ -265,14 +280,17 @@ class LocalHub:
 
     # -- test controls -----------------------------------------------------------------------
     def fail(self, method: str, path: str, kind: str = "status", *, status: int = 500, times: int = 1,
-             delay: float = 0.0, action: Callable[[], None] | None = None) -> Fault:
-        fault = Fault(method.upper(), path, kind, status, times, delay, action)
+             delay: float = 0.0, action: Callable[[], None] | None = None, body: bytes = b"",
+             apply: bool = True) -> Fault:
+        fault = Fault(method.upper(), path, kind, status, times, delay, action, body=body, apply=apply)
         with self._lock:
             self.faults.append(fault)
         return fault
 
     def reset(self) -> None:
         with self._lock:
+            for fault in self.faults:  # let a held request go
+                fault.release.set()
             self.faults.clear()
             self.requests.clear()
 
@@ -281,6 +299,7 @@ class LocalHub:
             for fault in self.faults:
                 if fault.hits < fault.times and fault.method == method and re.search(fault.path, path):
                     fault.hits += 1
+                    fault.arrived.set()
                     return fault
         return None
 
@@ -403,6 +422,12 @@ class LocalHub:
                 return self._commit(repo_type, repo_id, revision, body, user, query.get("create_pr") == "1")
             if action == "branch" and method == "POST":
                 return self._branch(repo_type, repo_id, revision, json.loads(body or b"{}"), user)
+            if action == "tag" and method == "POST":
+                return self._tag(repo_type, repo_id, revision, json.loads(body or b"{}"), user)
+            if action == "refs" and method == "GET":
+                return self._refs(repo_type, repo_id, user)
+        if len(seg) >= 6 and seg[0] in REPO_TYPES and seg[3] == "resolve" and method in ("GET", "HEAD"):
+            return self._resolve(seg[0], f"{seg[1]}/{seg[2]}", seg[4], "/".join(seg[5:]), user)
         if len(seg) >= 5 and seg[-4:-1] == ["info", "lfs", "objects"] and seg[-1] == "batch" and method == "POST":
             repo_type = seg[0] if seg[0] in REPO_TYPES else "models"
             parts = seg[1:-4] if seg[0] in REPO_TYPES else seg[:-4]
@@ -556,6 +581,44 @@ class LocalHub:
         repo.move_ref(f"refs/heads/{branch}", start, None)
         return _json(200, {"success": True})
 
+    def _tag(self, repo_type: str, repo_id: str, revision: str, payload: dict[str, Any],
+             user: str | None) -> Reply:
+        """A lightweight git tag, so olah resolves it as a revision like the Hub does."""
+        repo = self._writable(repo_type, repo_id, user)
+        name = payload.get("tag") or ""
+        if not _valid_ref(f"refs/tags/{name}"):
+            return _error(400, f"Invalid tag name: {name}")
+        sha = self._revision(repo, revision)
+        if not repo.move_ref(f"refs/tags/{name}", sha, None):
+            return _error(409, f"Tag {name} already exists")
+        return _json(200, {"success": True})
+
+    def _refs(self, repo_type: str, repo_id: str, user: str | None) -> Reply:
+        repo = self._readable(repo_type, repo_id, user)
+        out: dict[str, list[dict[str, str]]] = {"branches": [], "converts": [], "tags": []}
+        listing = repo.git("for-each-ref", "--format=%(refname) %(objectname)", "refs/heads/", "refs/tags/")
+        for line in filter(None, listing.splitlines()):
+            ref, sha = line.split()
+            kind, name = ("branches", ref[len("refs/heads/"):]) if ref.startswith("refs/heads/") else \
+                ("tags", ref[len("refs/tags/"):])
+            out[kind].append({"name": name, "ref": ref, "targetCommit": sha})
+        return _json(200, out)
+
+    def _resolve(self, repo_type: str, repo_id: str, revision: str, path: str, user: str | None) -> Reply:
+        """A file's bytes (LFS content served directly), with the headers hf_hub_download reads."""
+        repo = self._readable(repo_type, repo_id, user)
+        sha = self._revision(repo, revision)
+        entry = repo.files(sha).get(path)
+        if entry is None:
+            return _error(404, f"{path} does not exist", "EntryNotFound")
+        headers = {"X-Repo-Commit": sha, "Content-Type": "application/octet-stream"}
+        if "lfs" in entry:
+            oid = entry["lfs"]["oid"]
+            headers.update({"ETag": f'"{oid}"', "X-Linked-Etag": f'"{oid}"', "X-Linked-Size": str(entry["size"])})
+            return Reply(200, repo.lfs_path(oid).read_bytes(), headers)
+        headers["ETag"] = f'"{entry["oid"]}"'
+        return Reply(200, repo.blob(entry["oid"]), headers)
+
     def _commit(self, repo_type: str, repo_id: str, revision: str, body: bytes, user: str | None,
                 create_pr: bool) -> Reply:
         repo = self._writable(repo_type, repo_id, user)
@@ -641,14 +704,24 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(fault.delay)
             self.close_connection = True
             return
+        if fault is not None and fault.kind == "hold":
+            fault.release.wait()
+            if not fault.apply:
+                self.close_connection = True
+                return
+            fault = None
         if fault is not None and fault.kind == "status":
             message = {401: INVALID_TOKEN, 403: "You don't have write access to this repo"}.get(
                 fault.status, f"injected failure (HTTP {fault.status})")
             reply = _error(fault.status, message)
             if fault.status >= 500:
                 reply.headers["Retry-After"] = "0"
+        elif fault is not None and fault.kind == "body":
+            reply = Reply(200, fault.body, {"Content-Type": "application/json"})
         else:
             reply = hub.handle(self.command, self.path, self.headers, body)
+        if fault is not None and fault.kind == "hold_after":
+            fault.release.wait()
         if fault is not None and fault.kind == "drop_after":
             self.close_connection = True
             return

@@ -29,7 +29,8 @@ def run(request: dict[str, Any]) -> Any:
     if kind == "load_dataset":
         import datasets
 
-        return _rows(datasets.load_dataset(request["repo"], request.get("config"), split=request.get("split")))
+        return _rows(datasets.load_dataset(request["repo"], request.get("config"), split=request.get("split"),
+                                           revision=request.get("revision")))
     if kind == "snapshot":
         from huggingface_hub import snapshot_download
 
