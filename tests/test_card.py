@@ -449,3 +449,11 @@ def test_training_section_counts_come_from_the_training_files(tmp_path) -> None:
     with_input = sum(1 for r in rows if "\n\n### 入力:\n" in r["messages"][-2]["content"])
     assert f"with input ({with_input:,} records)" in card
     assert f"without input ({len(rows) - with_input:,} records)" in card
+
+
+def test_usage_shows_how_to_load_a_pinned_release(builds) -> None:
+    folder, manifest = builds["local"]
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    assert 'load_dataset("YOUR_NAME/dolly-ja-16k", "2_of_4", split="train", revision="TAG")' in card
+    part = render_card(manifest, repo_id="me/dolly-2_of_4", part="2_of_4")
+    assert 'load_dataset("me/dolly-2_of_4", split="train", revision="TAG")' in part

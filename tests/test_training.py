@@ -42,6 +42,7 @@ from .conftest import read_jsonl, run_cli, write_jsonl  # noqa: E402
 
 PARTS = 2
 IGNORE = -100
+pytest_plugins = ["tests.hub.fixtures"]
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +146,35 @@ def test_sft_trainer_trains_on_the_config_as_loaded(config: str, built: tuple[Pa
     assert result.global_step == 2 and len(losses) == 2
     assert all(math.isfinite(loss) and loss > 0 for loss in [*losses, result.training_loss])
     print(f"{config}: 2 steps in {seconds:.2f} s, losses {losses}")
+
+
+# -- the same configs, published (both layouts) and loaded by name through the Hub ------------------
+
+def test_published_training_configs_load_by_name_and_train(built: tuple[Path, dict], hub: Any, olah: Any,
+                                                             repo_id: str, tmp_path: Path) -> None:
+    """Published as one repo and as per-part repos, each training config loads by name through
+    olah (as from the Hub) and SFTTrainer trains two steps on it, in a fresh process."""
+    import json
+    import subprocess
+    import sys
+
+    from .hub.clients import CLI_TIMEOUT, hub_env
+    from .test_publish import publish
+
+    folder, parts = built
+    for layout_args in ([], ["--layout", "per-part"]):
+        result = publish(hub, tmp_path, folder, repo_id, *layout_args)
+        assert result.returncode == 0, result.stderr
+    requests = [{"repo": repo_id, "config": name} for name in layout.training_config_names(PARTS)]
+    requests += [{"repo": f"{repo_id}-{part}", "config": fmt} for part in parts for fmt in layout.TRAINING_FORMATS]
+    script = Path(__file__).with_name("hub") / "train_back.py"
+    proc = subprocess.run([sys.executable, str(script), json.dumps(requests)], capture_output=True, text=True,
+                          env=hub_env(olah.url, tmp_path / "hf-home-train"), cwd=tmp_path, timeout=CLI_TIMEOUT * 2)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    for request, got in zip(requests, results, strict=True):
+        part = request["repo"][len(repo_id) + 1:] or request["config"].split("-")[0]
+        assert got["rows"] == len(parts[part]), request
+        assert {"category", "index", "style"} <= set(got["columns"]), request
+        assert got["steps"] == 2 and len(got["losses"]) == 2
+        assert all(math.isfinite(loss) and loss > 0 for loss in got["losses"]), request
