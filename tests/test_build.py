@@ -159,7 +159,8 @@ def test_other_part_counts_and_the_build_script(tmp_path):
          "--out", str(out), "--parts", "3", "--strategy", "shuffle", "--seed", "7"],
         capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (out / "data").iterdir()) == ["1_of_3.jsonl", "2_of_3.jsonl", "3_of_3.jsonl"]
+    assert sorted(p.name for p in (out / "data").iterdir()) == sorted(
+        f"{n}_of_3{fmt}.jsonl" for n in (1, 2, 3) for fmt in ("", "-messages", "-prompt_completion"))
     assert run_cli("verify", out).returncode == 0
 
 

@@ -12,7 +12,7 @@ import pytest
 from dolly_ja_16k import formats, layout, manifest
 from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.formats import UserTemplate
-from dolly_ja_16k.options import OptionError
+from dolly_ja_16k.options import SYSTEM_PROMPT_MODES, OptionError
 
 from .conftest import ROOT, make_record, write_jsonl
 
@@ -96,9 +96,13 @@ def test_style_system_prompts_need_the_style_column() -> None:
 
 
 def test_system_prompt_mode_is_checked() -> None:
-    formats.check_system_prompts("style")
+    from dolly_ja_16k.options import BuildOptions
+
+    BuildOptions(system_prompts="style").check()
     with pytest.raises(OptionError, match="^system_prompts: 'styles' is not one of off, style"):
-        formats.check_system_prompts("styles")
+        BuildOptions(system_prompts="styles").check()  # type: ignore[arg-type]
+    with pytest.raises(OptionError, match="^system_prompts: style needs the style column"):
+        BuildOptions(system_prompts="style", tag_style=False).check()
 
 
 def test_system_prompt_counts_per_style_in_style_order() -> None:
@@ -174,7 +178,7 @@ def test_arrow_nbytes_matches_pyarrow() -> None:
     records = [styled(i, "keitai", instruction=f"問{i}" * i, input="入力" * (i % 3), output="答えです。" * (i + 1))
                for i in range(9)]
     for fmt in layout.TRAINING_FORMATS:
-        for mode in formats.SYSTEM_PROMPT_MODES:
+        for mode in SYSTEM_PROMPT_MODES:
             rows = [formats._CONVERTERS[fmt](r, UserTemplate(), mode) for r in records]  # type: ignore[arg-type]
             assert formats.arrow_nbytes(rows) == pyarrow.Table.from_pylist(rows).nbytes, (fmt, mode)
 
