@@ -103,7 +103,8 @@ def after_next_build(builds: Builds, out: Path) -> None:
     """The next build replaces ``out`` and removes what killed builds left beside it."""
     run(builds.small, out, "--parts", "3")
     assert others(out) == []
-    assert sorted(p.name for p in (out / "data").iterdir()) == ["1_of_3.jsonl", "2_of_3.jsonl", "3_of_3.jsonl"]
+    assert sorted(p.name for p in (out / "data").iterdir()) == sorted(
+        f"{n}_of_3{fmt}.jsonl" for n in (1, 2, 3) for fmt in ("", "-messages", "-prompt_completion"))
 
 
 _rng = random.Random()
@@ -181,7 +182,8 @@ def test_a_smaller_build_leaves_no_file_of_the_old_one(builds: Builds, tmp_path:
     out = builds.old_build_in(tmp_path / "o")
     (out / "data" / "notes.txt").write_text("mine\n")  # even a file the user put in the build
     run(builds.small, out, "--parts", "2")
-    assert sorted(p.name for p in (out / "data").iterdir()) == ["1_of_2.jsonl", "2_of_2.jsonl"]
+    assert sorted(p.name for p in (out / "data").iterdir()) == sorted(
+        f"{n}_of_2{fmt}.jsonl" for n in (1, 2) for fmt in ("", "-messages", "-prompt_completion"))
     assert others(out) == []
 
 
