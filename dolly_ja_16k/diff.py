@@ -40,23 +40,9 @@ class Move:
         return {"index": self.index, "from": self.source, "to": self.target}
 
 
-@dataclass(frozen=True)
-class PartCount:
-    """One part name in either build: its sizes and the record-level changes that touch it."""
-
-    name: str
-    old: int
-    new: int
-    added: int
-    removed: int
-    moved_in: int
-    moved_out: int
-    changed: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"part": self.name, "old": self.old, "new": self.new, "added": self.added,
-                "removed": self.removed, "moved_in": self.moved_in, "moved_out": self.moved_out,
-                "changed": self.changed}
+def _part_json(p: mf.PartChange) -> dict[str, Any]:
+    return {"part": p.name, "old": p.old, "new": p.new, "added": p.added, "removed": p.removed,
+            "moved_in": p.moved_in, "moved_out": p.moved_out, "changed": p.changed}
 
 
 @dataclass(frozen=True)
@@ -70,7 +56,7 @@ class BuildDiff:
     #: Index of each changed record -> the fields whose values differ (in ``FIELDS`` order).
     changed_fields: dict[str, list[str]]
     moved: list[Move]
-    parts: list[PartCount]
+    parts: list[mf.PartChange]
     #: Part of each added record in the new build, of each removed record in the old one.
     added_to: dict[str, str]
     removed_from: dict[str, str]
@@ -93,7 +79,7 @@ class BuildDiff:
             "changed": self.changed,
             "changed_fields": self.changed_fields,
             "moved": [m.to_json() for m in self.moved],
-            "parts": [p.to_json() for p in self.parts],
+            "parts": [_part_json(p) for p in self.parts],
         }
 
     def changes(self) -> Iterator[dict[str, Any]]:
@@ -187,7 +173,7 @@ def compare(old_name: str, new_name: str, old_parts: list[str], old: dict[str, L
     for index in changed:
         counts[new[index][0]]["changed"] += 1
     return BuildDiff(old=old_name, new=new_name, added=added, removed=removed, changed_fields=changed, moved=moved,
-                     parts=[PartCount(name, **c) for name, c in counts.items()],
+                     parts=[mf.PartChange(name=name, **c) for name, c in counts.items()],
                      added_to={i: new[i][0] for i in added}, removed_from={i: old[i][0] for i in removed})
 
 

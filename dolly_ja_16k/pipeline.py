@@ -23,7 +23,6 @@ from .manifest import (
     Manifest,
     Options,
     Part,
-    PartChange,
     Previous,
     Review,
     SourceFile,
@@ -127,8 +126,7 @@ def changes(previous: Release, names: list[str], parts: list[list[Record]]) -> t
     summary = Previous(
         name=previous.name, commit=previous.commit, file=CHANGES_FILE, added=len(diff.added),
         removed=len(diff.removed), changed=len(diff.changed_fields), moved=len(diff.moved),
-        parts=[PartChange(name=p.name, old=p.old, new=p.new, added=p.added, removed=p.removed, moved_in=p.moved_in,
-                          moved_out=p.moved_out, changed=p.changed) for p in diff.parts],
+        parts=diff.parts,
         examples=[Change(index=e["index"], change=e["change"], part=e.get("part"), fields=e.get("fields"),
                          source=e.get("from"), target=e.get("to")) for e in events[:EXAMPLES]],
     )
