@@ -1,4 +1,4 @@
-"""The build, as the steps it runs: check → read → review → fit the size → split → write.
+"""The build, as the steps it runs: check → previous release → read → review → fit the size → split → write.
 
 Each step is a small function that takes what the earlier steps returned and returns a
 typed value of its own; ``build`` runs them in order. The manifest is assembled once, in
