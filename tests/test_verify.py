@@ -6,7 +6,6 @@ never a traceback; a path outside the folder must be refused without ever being 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -19,6 +18,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from dolly_ja_16k.card import card_metadata
+from dolly_ja_16k.manifest import Manifest, entry_for
 from dolly_ja_16k.manifest import read as read_manifest
 from dolly_ja_16k.verify import (
     SCRIPT_PROBLEM,
@@ -35,6 +36,9 @@ from dolly_ja_16k.verify import (
 from .conftest import make_records, run_cli, write_jsonl
 
 PARTS = ["1_of_4", "2_of_4", "3_of_4", "4_of_4"]
+ROWS = {"1_of_4": 6, "2_of_4": 6, "3_of_4": 5, "4_of_4": 5}  # 22 records in the stratified split
+#: What each part offers: its raw config, then its two training configs, in the card's order.
+PART_CONFIGS = [f"{p}{suffix}" for p in PARTS for suffix in ("", "-messages", "-prompt_completion")]
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +70,24 @@ def edit_manifest(folder: Path, change: Callable[[dict], object]) -> None:
 
 
 def entry(path: str, data: bytes) -> dict:
-    return {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "lines": data.count(b"\n")}
+    """A manifest file entry (as JSON) that matches ``data``."""
+    return msgspec.to_builtins(entry_for(path, data))
+
+
+def index_of(m: dict, path: str) -> int:
+    """Where the manifest's JSON lists ``path`` in ``files`` (found by path: the order is the build's)."""
+    return [listed["path"] for listed in m["files"]].index(path)
+
+
+def set_entry(folder: Path, path: str) -> None:
+    """Make the manifest's entry of ``path`` match the file as it is now (only ``datasets`` can then see a change)."""
+    data = (folder / path).read_bytes()
+    edit_manifest(folder, lambda m: m["files"].__setitem__(index_of(m, path), entry(path, data)))
+
+
+def config_names(manifest: Manifest) -> list[str]:
+    """The configs the card declares for this manifest, in the card's order."""
+    return [config["config_name"] for config in card_metadata(manifest)["configs"]]
 
 
 def fails(folder: Path, result: subprocess.CompletedProcess[str] | None = None) -> list[str]:
@@ -125,8 +146,11 @@ def test_a_good_build_passes_and_leaves_no_cache_behind(folder: Path, tmp_path: 
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert not [line for line in lines if line.startswith("FAIL")]
-    assert lines[0] == "configs: all, 1_of_4, 2_of_4, 3_of_4, 4_of_4"
+    names = config_names(read_manifest(folder))
+    assert names == ["all", *PART_CONFIGS]
+    assert lines[0] == f"configs: {', '.join(names)}"
     assert lines[1] == "all: 1_of_4 6 rows, 2_of_4 6 rows, 3_of_4 5 rows, 4_of_4 5 rows"
+    assert lines[2:len(names) + 1] == [f"{name}: train {ROWS[name[:6]]} rows" for name in PART_CONFIGS]
     assert lines[-1].startswith(f"ok: {folder} (") and lines[-1].endswith(" 0 failed)")
     # every datasets cache lived in verify's own temporary folder, which is gone
     assert list(caches.iterdir()) == [] and list(temp.iterdir()) == []
@@ -151,11 +175,54 @@ def test_an_error_inside_datasets_is_one_line_per_config(folder: Path) -> None:
     lines = path.read_bytes().split(b"\n")
     lines[1] = lines[1][:-1] + b"]"
     path.write_bytes(b"\n".join(lines))
-    edit_manifest(folder, lambda m: m["files"].__setitem__(0, entry("data/1_of_4.jsonl", path.read_bytes())))
+    set_entry(folder, "data/1_of_4.jsonl")
     result = run_cli("verify", folder)
     found = fails(folder, result)
     assert [line.split(":")[0] for line in found] == ["FAIL config all", "FAIL config 1_of_4"], found
     assert "2_of_4: train 6 rows" in result.stdout  # the other configs still ran
+    assert "1_of_4-messages: train 6 rows" in result.stdout  # so did the training configs of the same part
+
+
+def _break_json(line: bytes) -> bytes:
+    return line[:-1] + b"]"
+
+
+def _shorter_answer(line: bytes) -> bytes:
+    # the answer's last 。 (3 bytes in the file and in the text) becomes the JSON escape \n and
+    # a ! (3 bytes in the file, 2 in the text): the file keeps its size, so the card's
+    # download_size still holds, but the answer is one UTF-8 byte shorter
+    mark = "。".encode()
+    at = line.rindex(mark)
+    changed = line[:at] + b"\\n!" + line[at + len(mark):]
+    before, after = json.loads(line)["messages"][-1]["content"], json.loads(changed)["messages"][-1]["content"]
+    assert len(changed) == len(line) and len(after.encode()) == len(before.encode()) - 1
+    return changed
+
+
+@pytest.mark.parametrize("damage", [_break_json, _shorter_answer], ids=["broken JSON", "shorter answer"])
+def test_a_training_config_is_checked_by_datasets_like_the_others(folder: Path,
+                                                                  damage: Callable[[bytes], bytes]) -> None:
+    # line 2 of the messages file of part 2 changes, keeping its size, and the manifest is updated
+    # to match: the files and the card still pass, so only ``datasets`` can notice, in that config
+    name, path = "2_of_4-messages", folder / "data/2_of_4-messages.jsonl"
+    lines = path.read_bytes().split(b"\n")
+    lines[1] = damage(lines[1])
+    path.write_bytes(b"\n".join(lines))
+    set_entry(folder, "data/2_of_4-messages.jsonl")
+    result = run_cli("verify", folder)
+    found = fails(folder, result)
+    assert len(found) == 1, found
+    if damage is _break_json:
+        assert found[0].startswith(f"FAIL config {name}: "), found
+        assert f"{name}: train" not in result.stdout  # datasets could not load it: no summary
+    else:
+        training = read_manifest(folder).training
+        assert training is not None
+        want = next(c for c in training.configs if c.name == name).num_bytes
+        assert found == [f"FAIL config {name}/train: Arrow size {want - 1}, the card says {want}"]
+        assert f"\n{name}: train 6 rows\n" in result.stdout  # it loaded; only its size is wrong
+    for other in ["2_of_4", "2_of_4-prompt_completion", "1_of_4-messages", "3_of_4-messages"]:
+        assert f"\n{other}: train {ROWS[other[:6]]} rows\n" in result.stdout, other  # the others still ran
 
 
 # -- damaged manifest and card through the CLI ------------------------------------------------------
@@ -338,7 +405,7 @@ def test_check_manifest_passes_and_returns_the_manifest(folder: Path) -> None:
 
 def test_check_manifest_part_lines_must_equal_its_records(folder: Path) -> None:
     def change(m: dict) -> None:
-        m["files"][1]["lines"] = 7  # data/2_of_4.jsonl; the part still says 6 records
+        m["files"][index_of(m, "data/2_of_4.jsonl")]["lines"] = 7  # the part still says 6 records
     edit_manifest(folder, change)
     report = Report()
     assert check_manifest(folder, report) is not None
@@ -357,7 +424,11 @@ def _files_report(folder: Path) -> Report:
 def test_check_files_passes_and_measures_every_file(folder: Path) -> None:
     report = _files_report(folder)
     manifest = read_manifest(folder)
-    assert report.ok and report.checks == 2 * len(manifest.files) == 2 * 7  # where it is, what it holds
+    assert report.ok and report.checks == 2 * len(manifest.files)  # where it is, what it holds
+    assert manifest.training is not None and manifest.review is not None
+    built = ([p.file for p in manifest.parts] + [c.file for c in manifest.training.configs]
+             + [manifest.review.file] + [image.path for image in manifest.review.images])
+    assert sorted(f.path for f in manifest.files) == sorted(built) and len(built) == 3 * len(PARTS) + 1 + 2
     for listed in manifest.files:
         assert measure(folder / listed.path) == (listed.sha256, listed.bytes, listed.lines)
 
@@ -370,11 +441,11 @@ def test_check_files_same_size_other_content(folder: Path) -> None:
 
 def test_check_files_size_and_lines_are_checked_on_their_own(folder: Path) -> None:
     def change(m: dict) -> None:
-        m["files"][4]["bytes"] += 1  # images/category_mix.png
-        m["files"][6]["lines"] += 2  # review.jsonl
+        m["files"][index_of(m, "images/category_mix.png")]["bytes"] += 1
+        m["files"][index_of(m, "review.jsonl")]["lines"] += 2
     edit_manifest(folder, change)
     manifest = read_manifest(folder)
-    png, review = manifest.files[4], manifest.files[6]
+    png, review = manifest.file("images/category_mix.png"), manifest.file("review.jsonl")
     assert _files_report(folder).problems == [
         f"{folder / png.path}: {png.bytes - 1} bytes, the manifest says {png.bytes}",
         f"{folder / review.path}: {review.lines - 2} lines, the manifest says {review.lines}",
@@ -406,9 +477,12 @@ def test_check_files_a_symlinked_folder_leading_outside(folder: Path, tmp_path: 
     shutil.move(folder / "data", outside)
     (folder / "data").symlink_to(outside, target_is_directory=True)
     problems = _files_report(folder).problems
-    assert problems == [f"{folder / 'data' / p}.jsonl: a symlink that leads outside the folder (to "
-                        f"{outside / p}.jsonl); files must be regular files inside it (the manifest lists it)"
-                        for p in PARTS]
+    in_data = [listed.path.removeprefix("data/") for listed in read_manifest(folder).files
+               if listed.path.startswith("data/")]
+    assert len(in_data) == 3 * len(PARTS)  # every part and its two training files
+    assert problems == [f"{folder / 'data' / name}: a symlink that leads outside the folder (to "
+                        f"{outside / name}); files must be regular files inside it (the manifest lists it)"
+                        for name in in_data]
     report = Report()
     check_contents(folder, read_manifest(folder), report)
     assert report.problems == [f"{folder / 'data'}: a symlink to a folder, not listed in the manifest (a stray file)"]
@@ -428,9 +502,10 @@ def test_inside(folder: Path, tmp_path: Path) -> None:
 
 def test_check_contents_passes_without_reporting_the_card_or_the_manifest(folder: Path) -> None:
     report = Report()
-    check_contents(folder, read_manifest(folder), report)
+    manifest = read_manifest(folder)
+    check_contents(folder, manifest, report)
     assert report.ok
-    assert report.checks == 7 + 2  # the listed files, README.md and manifest.json
+    assert report.checks == len(manifest.files) + 2  # the listed files, README.md and manifest.json
 
 
 def test_check_contents_reports_every_stray_and_script_in_order(folder: Path) -> None:
@@ -498,11 +573,13 @@ def _datasets_report(folder: Path, manifest: object, tmp_path: Path, rows: int =
 
 
 def test_check_with_datasets_passes(folder: Path, tmp_path: Path) -> None:
-    report, log = _datasets_report(folder, read_manifest(folder), tmp_path)
+    manifest = read_manifest(folder)
+    report, log = _datasets_report(folder, manifest, tmp_path)
     assert report.ok, report.problems
-    assert log == ["configs: all, 1_of_4, 2_of_4, 3_of_4, 4_of_4",
+    assert config_names(manifest) == ["all", *PART_CONFIGS]
+    assert log == [f"configs: {', '.join(['all', *PART_CONFIGS])}",
                    "all: 1_of_4 6 rows, 2_of_4 6 rows, 3_of_4 5 rows, 4_of_4 5 rows",
-                   "1_of_4: train 6 rows", "2_of_4: train 6 rows", "3_of_4: train 5 rows", "4_of_4: train 5 rows"]
+                   *[f"{name}: train {ROWS[name[:6]]} rows" for name in PART_CONFIGS]]
 
 
 def test_check_with_datasets_compares_what_datasets_sees_with_the_manifest(folder: Path, tmp_path: Path) -> None:
@@ -514,6 +591,17 @@ def test_check_with_datasets_compares_what_datasets_sees_with_the_manifest(folde
     report, _ = _datasets_report(folder, changed, tmp_path)
     real = read_manifest(folder).parts[2]
     columns = f"columns {list(manifest.features)}, expected {changed.features}"
+    # the training configs keep their own rows and sizes; without `style` among the features
+    # their card drops that column too, which their files still hold
+    kept = ["category", "index"]
+    messages = f"columns {['messages', *kept, 'style']}, expected {['messages', *kept]}"
+    pair = ["prompt", "completion"]
+    prompt_completion = f"columns {[*pair, *kept, 'style']}, expected {[*pair, *kept]}"
+
+    def training(part: str) -> list[str]:
+        return [f"config {part}-messages/train: {messages}",
+                f"config {part}-prompt_completion/train: {prompt_completion}"]
+
     assert report.problems == [
         "config all/1_of_4: streamed rows differ from the file",
         f"config all/1_of_4: {columns}", f"config all/2_of_4: {columns}",
@@ -521,23 +609,29 @@ def test_check_with_datasets_compares_what_datasets_sees_with_the_manifest(folde
         f"config all/3_of_4: Arrow size {real.num_bytes}, the card says {real.num_bytes + 1}",
         f"config all/4_of_4: {columns}",
         "config 1_of_4/train: streamed rows differ from the file", f"config 1_of_4/train: {columns}",
+        *training("1_of_4"),
         f"config 2_of_4/train: {columns}",
+        *training("2_of_4"),
         "config 3_of_4/train: 5 rows, the manifest says 9", f"config 3_of_4/train: {columns}",
         f"config 3_of_4/train: Arrow size {real.num_bytes}, the card says {real.num_bytes + 1}",
+        *training("3_of_4"),
         f"config 4_of_4/train: {columns}",
+        *training("4_of_4"),
     ]
 
 
 def test_check_with_datasets_config_names_and_splits(folder: Path, tmp_path: Path) -> None:
-    # a card that offers only three part configs, then one whose `all` names a split otherwise
+    # a card that offers only three part configs (the training configs of 4_of_4 stay), then
+    # one whose `all` names a split otherwise
     card = folder / "README.md"
     text = card.read_text(encoding="utf-8")
     block = "- config_name: 4_of_4\n  data_files:\n  - split: train\n    path: data/4_of_4.jsonl\n"
     assert block in text
     card.write_text(text.replace(block, ""), encoding="utf-8")
     report, _ = _datasets_report(folder, read_manifest(folder), tmp_path)
-    assert report.problems == ["config names ['all', '1_of_4', '2_of_4', '3_of_4'], expected "
-                               "['all', '1_of_4', '2_of_4', '3_of_4', '4_of_4']"]
+    expected = ["all", *PART_CONFIGS]
+    offered = [name for name in expected if name != "4_of_4"]  # exactly what is missing: 4_of_4
+    assert report.problems == [f"config names {offered}, expected {expected}"]
     card.write_text(text.replace("  - split: 4_of_4\n", "  - split: four\n", 1), encoding="utf-8")
     report, _ = _datasets_report(folder, read_manifest(folder), tmp_path)
     assert report.problems and report.problems[0].startswith("config all")
