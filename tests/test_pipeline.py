@@ -69,5 +69,6 @@ def test_build_returns_the_manifest_it_wrote(tmp_path: Path) -> None:
     assert isinstance(manifest, Manifest)
     assert read_manifest(tmp_path / "out") == manifest
     assert [p.records for p in manifest.parts] == [7, 7, 7]
-    assert {f.path for f in manifest.files} == {"data/1_of_3.jsonl", "data/2_of_3.jsonl", "data/3_of_3.jsonl",
-                                                "review.jsonl", "images/category_mix.png", "images/lengths.png"}
+    assert {f.path for f in manifest.files} == {
+        *(f"data/{n}_of_3{fmt}.jsonl" for n in (1, 2, 3) for fmt in ("", "-messages", "-prompt_completion")),
+        "review.jsonl", "images/category_mix.png", "images/lengths.png"}

@@ -133,7 +133,11 @@ def test_per_part_manifest_lists_only_its_part(demo_build):
     manifest = read(demo_build)
     before = to_bytes(manifest)
     sub = per_part(manifest, "3_of_4")
-    assert sub.part_names == ["3_of_4"] and [f.path for f in sub.files] == ["data/3_of_4.jsonl"]
+    assert sub.part_names == ["3_of_4"]
+    assert [f.path for f in sub.files] == ["data/3_of_4.jsonl", "data/3_of_4-messages.jsonl",
+                                           "data/3_of_4-prompt_completion.jsonl"]
+    assert sub.training is not None and [c.name for c in sub.training.configs] == [
+        "3_of_4-messages", "3_of_4-prompt_completion"]
     assert sub.records == manifest.parts[2].records and sub.part_of is not None
     assert sub.part_of.records == manifest.records and sub.part_of.parts == manifest.part_names
     assert to_bytes(manifest) == before and manifest.files != sub.files  # the build's own manifest is left as it was
@@ -189,9 +193,10 @@ def test_per_part_layout_round_trip_through_olah(hub, olah, demo_build, repo_id,
     for part in PARTS:
         repo = f"{repo_id}-{part}"
         files = hub.read_files(repo)
-        assert sorted(files) == [".gitattributes", "README.md", f"data/{part}.jsonl", "manifest.json"]
+        own = [f"data/{part}.jsonl", f"data/{part}-messages.jsonl", f"data/{part}-prompt_completion.jsonl"]
+        assert sorted(files) == sorted([".gitattributes", "README.md", *own, "manifest.json"])
         manifest = from_bytes(files["manifest.json"])
-        assert manifest.part_names == [part] and [f.path for f in manifest.files] == [f"data/{part}.jsonl"]
+        assert manifest.part_names == [part] and [f.path for f in manifest.files] == own
         assert files["manifest.json"] == to_bytes(per_part(read(demo_build), part))
         assert f'load_dataset("{repo}", split="train")' in files["README.md"].decode()
         assert all(f"[`{repo_id}-{p}`]" in files["README.md"].decode() for p in PARTS)  # links its siblings
@@ -236,8 +241,9 @@ def test_changed_build_uploads_only_what_differs_and_deletes_old_parts(hub, demo
     hub.reset()
     result = publish(hub, tmp_path, demo_build_two_parts, repo_id)
     assert result.returncode == 0, result.stderr
-    for part in PARTS:
-        assert f"  - data/{part}.jsonl" in result.stdout
+    old_files = {f"data/{p}{fmt}.jsonl" for p in PARTS for fmt in ("", "-messages", "-prompt_completion")}
+    for path in old_files:
+        assert f"  - {path}" in result.stdout
     files = hub.read_files(repo_id)
     assert sorted(files) == sorted([".gitattributes", "README.md", "manifest.json", "notes.txt",
                                     *built_files(demo_build_two_parts)])
@@ -245,7 +251,7 @@ def test_changed_build_uploads_only_what_differs_and_deletes_old_parts(hub, demo
     commit = next(r for r in hub.requests if r.method == "POST" and "/commit/" in r.path)
     entries = [json.loads(line) for line in commit.body.splitlines()]
     assert entries[0]["key"] == "header"
-    assert {e["value"]["path"] for e in entries if e["key"] == "deletedFile"} == {f"data/{p}.jsonl" for p in PARTS}
+    assert {e["value"]["path"] for e in entries if e["key"] == "deletedFile"} == old_files
     uploaded = {e["value"]["path"] for e in entries if e["key"] in ("file", "lfsFile")}
     assert {"data/1_of_2.jsonl", "data/2_of_2.jsonl", "README.md", "manifest.json"} <= uploaded
     unchanged = {p for p in built_files(demo_build) if p in files and files[p] == (demo_build / p).read_bytes()}

@@ -282,7 +282,8 @@ def test_foreign_json_lines_config_and_its_files_are_kept(hub, olah, demo_build,
     from huggingface_hub import DatasetCard
 
     data = DatasetCard(files["README.md"].decode()).data
-    assert [c["config_name"] for c in data.configs] == ["all", *PARTS, "extra"]
+    assert [c["config_name"] for c in data.configs] == [
+        "all", *(f"{p}{fmt}" for p in PARTS for fmt in ("", "-messages", "-prompt_completion")), "extra"]
     assert data.configs[0].get("default") is True and "default" not in data.configs[-1]
     assert [i["config_name"] for i in data.dataset_info][-1] == "extra"
 
