@@ -17,6 +17,25 @@ def _quiet_interrupt(signum: int, frame: object) -> None:
 if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with SIGINT ignored
     signal.signal(signal.SIGINT, _quiet_interrupt)
 
+
+def _import_uninterrupted() -> None:
+    """Import the JSON libraries every command uses with Ctrl-C held back until they are loaded.
+
+    An interrupt that lands while orjson's native module is initialising makes the process
+    crash (SIGSEGV) instead of exiting; held back, it is handled right after the import.
+    """
+    mask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    held = mask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
+    try:
+        import msgspec  # noqa: F401
+        import orjson  # noqa: F401
+    finally:
+        if mask and held is not None:
+            mask(signal.SIG_SETMASK, held)
+
+
+_import_uninterrupted()
+
 import argparse  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
