@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import string
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,23 +203,28 @@ _CONVERTERS = {MESSAGES_FORMAT: to_messages, PROMPT_COMPLETION_FORMAT: to_prompt
 
 
 def _rows(fmt: str, records: Iterable[Record], template: UserTemplate,
-          system_prompts: SystemPrompts) -> list[dict[str, Any]]:
+          system_prompts: SystemPrompts) -> Iterator[dict[str, Any]]:
     convert = _CONVERTERS[fmt]
-    return [convert(record, template, system_prompts) for record in records]
+    return (convert(record, template, system_prompts) for record in records)
 
 
 def encode_format(fmt: str, records: Iterable[Record], template: UserTemplate = DEFAULT_TEMPLATE,
                   system_prompts: SystemPrompts = "off") -> bytearray:
     """A part's records in one training format as JSON Lines: one compact UTF-8 object per line."""
-    return _encode(_rows(fmt, records, template, system_prompts))
+    return _encode(_rows(fmt, records, template, system_prompts))[0]
 
 
-def _encode(rows: list[dict[str, Any]]) -> bytearray:
+def _encode(rows: Iterable[dict[str, Any]]) -> tuple[bytearray, int, int]:
+    """JSON Lines bytes, row count and Arrow size of ``rows``, one row at a time (no row list is
+    kept: at a million records the rows would take more memory than their bytes)."""
     dumps, opt = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     out = bytearray()
+    count = nbytes = 0
     for row in rows:
         out += dumps(row, option=opt)
-    return out
+        count += 1
+        nbytes += row_nbytes(row)
+    return out, count, nbytes
 
 
 def encode_part(part: str, records: list[Record], template: UserTemplate = DEFAULT_TEMPLATE,
@@ -227,10 +232,10 @@ def encode_part(part: str, records: list[Record], template: UserTemplate = DEFAU
     """Every training config of one part, with its file's bytes, in ``TRAINING_FORMATS`` order."""
     out = []
     for fmt in TRAINING_FORMATS:
-        rows = _rows(fmt, records, template, system_prompts)
+        data, count, nbytes = _encode(_rows(fmt, records, template, system_prompts))
         config = TrainingConfig(name=format_config_name(part, fmt), format=fmt, part=part,
-                                file=format_file(part, fmt), records=len(rows), num_bytes=arrow_nbytes(rows))
-        out.append((config, _encode(rows)))
+                                file=format_file(part, fmt), records=count, num_bytes=nbytes)
+        out.append((config, data))
     return out
 
 
@@ -247,22 +252,24 @@ def features(fmt: str, with_style: bool) -> list[dict[str, Any]]:
 
 
 def arrow_nbytes(rows: Iterable[Mapping[str, Any]]) -> int:
-    """The Arrow size of a training table, as ``pyarrow.Table.from_pylist(rows).nbytes`` counts it.
+    """The Arrow size of a training table, as ``pyarrow.Table.from_pylist(rows).nbytes`` counts it."""
+    return sum(map(row_nbytes, rows))
 
-    Per row and list column: 4 bytes of list offset; per message: 4 + 4 bytes of string
-    offsets for role and content, plus their UTF-8 bytes; per kept string column: 4 bytes of
-    offset plus the UTF-8 bytes. No nulls, so no validity bitmaps. The tests check it
-    against pyarrow.
+
+def row_nbytes(row: Mapping[str, Any]) -> int:
+    """One row's share of the Arrow size.
+
+    Per list column: 4 bytes of list offset; per message: 4 + 4 bytes of string offsets for
+    role and content, plus their UTF-8 bytes; per kept string column: 4 bytes of offset plus
+    the UTF-8 bytes. No nulls, so no validity bitmaps. The tests check it against pyarrow.
     """
     total = 0
-    for row in rows:
-        for value in row.values():
-            if isinstance(value, str):
-                total += 4 + len(value.encode())
-            else:
-                total += 4 + sum(8 + len(m["role"].encode()) + len(m["content"].encode()) for m in value)
+    for value in row.values():
+        if isinstance(value, str):
+            total += 4 + len(value.encode())
+        else:
+            total += 4 + sum(8 + len(m["role"].encode()) + len(m["content"].encode()) for m in value)
     return total
-
 
 
 def training_summary(parts: Mapping[str, list[Record]], configs: list[TrainingConfig],
