@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
+
 from . import __version__
 from .card import render_card
 from .diff import Release, change_lines, changes_since, read_release
@@ -151,15 +153,22 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
     since = None
     if previous is not None:
         since, change_file = changes(previous, names, parts)
+    # the system-message counts, while every part is still here (the configs come with the files)
+    training = training_summary(dict(zip(names, parts, strict=True)), [], template, options.system_prompts)
     with Staging(options.out) as staging:
         infos: list[Part] = []
         configs: list[TrainingConfig] = []
-        for name, records in zip(names, parts, strict=True):
+        for number, name in enumerate(names):
+            records = parts[number]
             infos.append(part_info(name, records, reviewed.fields))
             staging.write(part_file(name), encode_lines(records))
             for config, data in encode_part(name, records, template, options.system_prompts):
                 staging.write(config.file, data)
                 configs.append(config)
+            # Free the part once written: encoding leaves a cached UTF-8 copy in every string,
+            # so written parts kept alive nearly double the peak memory of a large build.
+            del records, data
+            parts[number] = []
         staging.write(REVIEW_FILE, reviewed.report)
         for path, png in pictures.items():
             staging.write(path, png)
@@ -177,8 +186,7 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             review=reviewed.review,
             target=target,
             files=staging.entries(),
-            training=training_summary(dict(zip(names, parts, strict=True)), configs, template,
-                                      options.system_prompts),
+            training=msgspec.structs.replace(training, configs=configs),
             previous=since,
         )
         staging.write(CARD_FILE, render_card(manifest).encode(), track=False)
@@ -193,6 +201,8 @@ def build(options: BuildOptions) -> Manifest:
     previous = read_previous(options)
     inputs = read_inputs(options)
     reviewed = review_records(inputs.records, options)
+    inputs.records.clear()  # the kept records are in reviewed.records now
     target = fit_target_size(reviewed.records, options.target_size)
     parts = split_parts(reviewed.records, options)
+    reviewed.records.clear()  # and now in the parts only, which the write step frees one by one
     return write_output(options, inputs, reviewed, target, parts, previous)
