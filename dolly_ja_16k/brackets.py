@@ -275,8 +275,3 @@ def unmatched(fields: list[str]) -> list[tuple[int, int]]:
         for pos in b.unclosed:
             pending.setdefault(OPENERS[text[pos]], []).append((n, pos))
     return sorted({(n, pos) for n, b in enumerate(found) for pos in b.unopened + b.unclosed} - paired)
-
-
-def unclosed_kinds(text: str) -> frozenset[str]:
-    """Kinds of bracket that ``text`` leaves open (carried into the next field of a record)."""
-    return _kinds(text, balance(text))

@@ -29,10 +29,8 @@ SUPPLEMENT_PREFIX = "user-"
 #: Hub repo type and default branch a publish writes to.
 REPO_TYPE = "dataset"
 DEFAULT_BRANCH = "main"
-#: ``single``: one repo with every config; ``per-part``: one repo per part (``NAME-2_of_4``).
-LAYOUT_SINGLE = "single"
+#: The layout with one repo per part (``NAME-2_of_4``); the other, ``single``, is one repo with every config.
 LAYOUT_PER_PART = "per-part"
-LAYOUTS = (LAYOUT_SINGLE, LAYOUT_PER_PART)
 #: Training formats, named after TRL's conversational dataset types: ``messages`` (language
 #: modeling: one list of system/user/assistant messages) and ``prompt_completion`` (the
 #: messages up to the user turn, then the assistant message).

@@ -31,8 +31,6 @@ from .errors import DollyError
 
 KEITAI, JOTAI, MIXED, NONE = "keitai", "jotai", "mixed", "none"
 STYLES: tuple[str, ...] = (KEITAI, JOTAI, MIXED, NONE)
-#: Styles a build can be limited to with ``--style``.
-SELECTABLE: tuple[str, ...] = (KEITAI, JOTAI)
 
 #: What the analyser sees of a sentence: its final run of hiragana (at most ``KANA`` of
 #: them, enough for "ではありませんでした") and the one character before it, usually the
