@@ -41,6 +41,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from . import __version__  # noqa: E402
+from .errors import DollyError, one_line  # noqa: E402
 from .layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE  # noqa: E402
 from .options import (  # noqa: E402
     DEFAULT_TIMEOUT,
@@ -61,13 +62,7 @@ FLAGS = {"supplements": "--supplement", "tag_style": "--no-style", "folder": "--
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]  # one line, exit 2, like every bad input
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {_one_line(message)} (see --help)\n")
-
-
-def _one_line(text: str) -> str:
-    from .errors import one_line
-
-    return one_line(text)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {one_line(message)} (see --help)\n")
 
 
 def _positive(text: str) -> int:
@@ -272,7 +267,6 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure is one line on stderr and an exit code."""
-    from .errors import DollyError, one_line
     from .options import OptionError
 
     command = None

@@ -256,13 +256,20 @@ class Manifest(_Model, kw_only=True):
 
 # -- files ----------------------------------------------------------------------------------
 
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file as the manifest records it, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
+def measure(path: Path) -> tuple[str, int, int]:
+    """sha256, size and line count of a file, in one pass over it (1 MiB blocks)."""
+    digest, size, lines = hashlib.sha256(), 0, 0
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+            size += len(block)
+            lines += block.count(b"\n")
+    return digest.hexdigest(), size, lines
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file as the manifest records it."""
+    return measure(path)[0]
 
 
 def entry_for(path: str, data: bytes | bytearray) -> FileEntry:

@@ -24,7 +24,7 @@ from typing import Any
 from .card import LICENSE, card_metadata
 from .errors import one_line
 from .layout import CARD_FILE, MANIFEST_FILE
-from .manifest import Manifest, ManifestError
+from .manifest import Manifest, ManifestError, measure
 from .manifest import read as read_manifest
 
 Log = Callable[[str], None]
@@ -83,19 +83,6 @@ def inside(folder: Path, relpath: str) -> tuple[Path, str | None]:
     if not stat.S_ISREG(mode):
         return path, "not a regular file"
     return path, None
-
-
-def measure(path: Path) -> tuple[str, int, int]:
-    """sha256, size and line count of a file, in one pass over it."""
-    import hashlib
-
-    digest, size, lines = hashlib.sha256(), 0, 0
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-            lines += block.count(b"\n")
-    return digest.hexdigest(), size, lines
 
 
 def check_manifest(folder: Path, report: Report) -> Manifest | None:

@@ -19,7 +19,7 @@ import msgspec
 import pytest
 
 from dolly_ja_16k.card import card_metadata
-from dolly_ja_16k.manifest import Manifest, entry_for
+from dolly_ja_16k.manifest import Manifest, entry_for, measure
 from dolly_ja_16k.manifest import read as read_manifest
 from dolly_ja_16k.verify import (
     SCRIPT_PROBLEM,
@@ -30,7 +30,6 @@ from dolly_ja_16k.verify import (
     check_manifest,
     check_with_datasets,
     inside,
-    measure,
 )
 
 from .conftest import make_records, run_cli, write_jsonl
