@@ -252,7 +252,7 @@ class Bench:
     def stability(self, removals: int = 200) -> list[Row]:
         """How many records change part when the source changes a little, with the default split."""
         from dolly_ja_16k.options import BuildOptions
-        from dolly_ja_16k.sources import read_source
+        from dolly_ja_16k.read.sources import read_source
         from dolly_ja_16k.split import split
 
         options = BuildOptions()

@@ -10,7 +10,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type che
 if TYPE_CHECKING:
     import datasets
 
-    from .builder import DollyJa16k
+    from dolly_ja_16k.loader import DollyJa16k
 
 __version__ = "0.1.0"
 __all__ = ["DollyJa16k", "__version__", "load"]
@@ -19,7 +19,7 @@ __all__ = ["DollyJa16k", "__version__", "load"]
 def load(config: str = "all", source: str = "dist/dolly-ja-16k", **kwargs: object
          ) -> datasets.Dataset | datasets.DatasetDict:
     """Load a config of a built folder or Hub repo with the package's own builder."""
-    from .builder import load as _load
+    from dolly_ja_16k.loader import load as _load
 
     return _load(config, source, **kwargs)  # type: ignore[arg-type]  # keyword arguments go to the builder
 
@@ -27,7 +27,7 @@ def load(config: str = "all", source: str = "dist/dolly-ja-16k", **kwargs: objec
 def __getattr__(name: str) -> type[DollyJa16k]:
     # The builder needs `datasets` (slow to import): only import it when asked for.
     if name == "DollyJa16k":
-        from .builder import DollyJa16k
+        from dolly_ja_16k.loader import DollyJa16k
 
         return DollyJa16k
     raise AttributeError(name)

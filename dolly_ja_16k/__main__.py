@@ -1,3 +1,3 @@
-from .cli import run
+from dolly_ja_16k.cli import run
 
 run()

@@ -40,10 +40,10 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from . import __version__  # noqa: E402
-from .errors import DollyError, one_line  # noqa: E402
-from .layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE  # noqa: E402
-from .options import (  # noqa: E402
+from dolly_ja_16k import __version__  # noqa: E402
+from dolly_ja_16k.errors import DollyError, one_line  # noqa: E402
+from dolly_ja_16k.layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE  # noqa: E402
+from dolly_ja_16k.options import (  # noqa: E402
     DEFAULT_TIMEOUT,
     DEFAULT_USER_TEMPLATE,
     DEFAULT_USER_TEMPLATE_NO_INPUT,
@@ -103,7 +103,7 @@ def _add_review_options(p: argparse.ArgumentParser) -> None:
 
 
 def _drop(args: argparse.Namespace) -> frozenset[str] | None:
-    from .review import parse_drop
+    from dolly_ja_16k.review.run import parse_drop
 
     return None if args.drop is None else parse_drop(args.drop)
 
@@ -142,9 +142,9 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from .formats import decode_cli_template
-    from .options import BuildOptions
-    from .pipeline import build
+    from dolly_ja_16k.build import build
+    from dolly_ja_16k.options import BuildOptions
+    from dolly_ja_16k.write.formats import decode_cli_template
 
     options = BuildOptions(source=args.source, out=args.out, parts=args.parts, strategy=args.strategy,
                            seed=args.seed, supplements=args.supplement, target_size=args.target_size,
@@ -168,7 +168,7 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
-    from .verify import verify
+    from dolly_ja_16k.verify import verify
 
     report = verify(args.dir, rows=args.rows, log=print)
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -183,7 +183,7 @@ def _add_review(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_review(args: argparse.Namespace) -> int:
-    from .review import review_source
+    from dolly_ja_16k.review.run import review_source
 
     print(review_source(args.src, _drop(args), args.keep_all, args.tag_style, args.examples))
     return EXIT_OK
@@ -213,8 +213,8 @@ def _add_publish(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_publish(args: argparse.Namespace) -> int:
-    from .options import PublishOptions
-    from .publish import publish
+    from dolly_ja_16k.hub.publish import publish
+    from dolly_ja_16k.options import PublishOptions
 
     publish(PublishOptions(repo_id=args.repo_id, folder=args.dir, layout=args.layout, private=args.private,
                            revision=args.revision, create_pr=args.create_pr, message=args.message,
@@ -251,7 +251,7 @@ def _add_diff(sub: argparse._SubParsersAction) -> None:
 def _run_diff(args: argparse.Namespace) -> int:
     import json
 
-    from .diff import diff_builds
+    from dolly_ja_16k.diff import diff_builds
 
     result = diff_builds(args.old, args.new)
     print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.summary())
@@ -267,7 +267,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure is one line on stderr and an exit code."""
-    from .options import OptionError
+    from dolly_ja_16k.options import OptionError
 
     command = None
     try:

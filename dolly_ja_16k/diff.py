@@ -16,10 +16,10 @@ from typing import Any
 
 import orjson
 
-from . import manifest as mf
-from .errors import HubError, InputError
-from .layout import MANIFEST_FILE
-from .records import FIELDS, Record
+from dolly_ja_16k import manifest as mf
+from dolly_ja_16k.errors import HubError, InputError
+from dolly_ja_16k.layout import MANIFEST_FILE
+from dolly_ja_16k.read.records import FIELDS, Record
 
 _HUB_BUILD = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/?$")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")

@@ -16,8 +16,8 @@ from typing import Literal
 
 import msgspec
 
-from .errors import InputError
-from .layout import MANIFEST_FILE
+from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.layout import MANIFEST_FILE
 
 #: Bumped when a field changes meaning; ``read`` refuses other versions.
 FORMAT = 2

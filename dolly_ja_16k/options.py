@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
-from .errors import InputError
-from .layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE
+from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE
 
 Strategy = Literal["stratified", "contiguous", "shuffle"]
 Style = Literal["keitai", "jotai"]
@@ -102,10 +102,10 @@ class BuildOptions:
                 raise OptionError("style", "needs style tagging; it cannot be combined with keep_all or "
                                            "without tag_style")
         if self.drop is not None:
-            from .review import check_drop
+            from dolly_ja_16k.review.run import check_drop
 
             check_drop(self.drop)
-        from .formats import UserTemplate
+        from dolly_ja_16k.write.formats import UserTemplate
 
         UserTemplate(self.user_template, self.user_template_no_input).check()
         _check_choice("system_prompts", self.system_prompts, SYSTEM_PROMPT_MODES)

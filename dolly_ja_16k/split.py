@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 
-from .errors import InputError
-from .records import Record
+from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.read.records import Record
 
 Strategy = Callable[[Sequence[Record], int, int], list[list[Record]]]
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .card import LICENSE, card_metadata
-from .errors import one_line
-from .layout import CARD_FILE, MANIFEST_FILE
-from .manifest import Manifest, ManifestError, measure
-from .manifest import read as read_manifest
+from dolly_ja_16k.errors import one_line
+from dolly_ja_16k.layout import CARD_FILE, MANIFEST_FILE
+from dolly_ja_16k.manifest import Manifest, ManifestError, measure
+from dolly_ja_16k.manifest import read as read_manifest
+from dolly_ja_16k.write.card import LICENSE, card_metadata
 
 Log = Callable[[str], None]
 

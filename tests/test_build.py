@@ -11,8 +11,7 @@ import datasets
 import pytest
 
 from dolly_ja_16k.manifest import read as read_manifest
-
-from .conftest import DEMO_SOURCE, ROOT, make_records, read_jsonl, run_cli, write_jsonl
+from tests.conftest import DEMO_SOURCE, ROOT, make_records, read_jsonl, run_cli, write_jsonl
 
 PARTS = ["1_of_4", "2_of_4", "3_of_4", "4_of_4"]
 PLAIN = ["--keep-all"]  # the plain build of the build issue: no review fixes or drops

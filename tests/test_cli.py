@@ -14,8 +14,7 @@ import pytest
 
 from dolly_ja_16k import cli
 from dolly_ja_16k.options import BuildOptions, OptionError
-
-from .conftest import ROOT, make_records, run_cli, write_jsonl
+from tests.conftest import ROOT, make_records, run_cli, write_jsonl
 
 HEAVY = ("datasets", "huggingface_hub", "pyarrow", "matplotlib", "fugashi", "pandas")
 

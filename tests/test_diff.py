@@ -17,9 +17,8 @@ from dolly_ja_16k.diff import change_lines, diff_builds, index_order, write_chan
 from dolly_ja_16k.errors import HubError, InputError
 from dolly_ja_16k.layout import MANIFEST_FILE, part_file, part_names
 from dolly_ja_16k.split import split
-from dolly_ja_16k.write import encode_lines
-
-from .conftest import make_record, make_records, run_cli, write_jsonl
+from dolly_ja_16k.write.staging import encode_lines
+from tests.conftest import make_record, make_records, run_cli, write_jsonl
 
 
 def write_build(folder: Path, parts: list[list[dict]]) -> Path:

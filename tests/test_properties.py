@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 
 from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.manifest import entry_for
-from dolly_ja_16k.records import FIELDS, KNOWN_CATEGORIES, is_blank
-from dolly_ja_16k.sources import read_source
+from dolly_ja_16k.read.records import FIELDS, KNOWN_CATEGORIES, is_blank
+from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.split import STRATEGIES, split
-from dolly_ja_16k.write import arrow_nbytes, encode_lines, part_info
+from dolly_ja_16k.write.staging import arrow_nbytes, encode_lines, part_info
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

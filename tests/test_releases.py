@@ -9,8 +9,7 @@ import pytest
 
 from dolly_ja_16k.diff import change_lines, diff_builds
 from dolly_ja_16k.manifest import read as read_manifest
-
-from .conftest import make_record, make_records, read_jsonl, run_cli, write_jsonl
+from tests.conftest import make_record, make_records, read_jsonl, run_cli, write_jsonl
 
 
 def _build(tmp_path: Path, name: str, records: list[dict], *extra: str) -> Path:

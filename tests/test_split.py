@@ -6,8 +6,7 @@ import pytest
 
 from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.split import split
-
-from .conftest import make_record
+from tests.conftest import make_record
 
 
 def _records(n):

@@ -23,7 +23,7 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dolly_ja_16k.sources import read_source
+from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.split import split
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -144,7 +144,7 @@ def test_the_second_review_round_moves_no_record_between_parts(real_source) -> N
     answers too (83 records) moves few others: the part sizes and category mix stay balanced."""
     import copy
 
-    from dolly_ja_16k.review import default_drop, run_review
+    from dolly_ja_16k.review.run import default_drop, run_review
 
     records, _, _ = read_source(str(real_source), {})
     original = {r["index"]: r for r in copy.deepcopy(records)}

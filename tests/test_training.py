@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from dolly_ja_16k import formats, layout
+from dolly_ja_16k import layout
+from dolly_ja_16k.write import formats
 
 REQUIRED = ("torch", "transformers", "trl", "tokenizers", "accelerate")
 _missing = [name for name in REQUIRED if importlib.util.find_spec(name) is None]
@@ -37,8 +38,8 @@ if _missing:
 import datasets  # noqa: E402
 from trl import SFTConfig, SFTTrainer  # noqa: E402
 
-from . import training_kit  # noqa: E402
-from .conftest import read_jsonl, run_cli, write_jsonl  # noqa: E402
+from tests import training_kit  # noqa: E402
+from tests.conftest import read_jsonl, run_cli, write_jsonl  # noqa: E402
 
 PARTS = 2
 IGNORE = -100
@@ -158,8 +159,8 @@ def test_published_training_configs_load_by_name_and_train(built: tuple[Path, di
     import subprocess
     import sys
 
-    from .hub.clients import CLI_TIMEOUT, hub_env
-    from .test_publish import publish
+    from tests.hub.clients import CLI_TIMEOUT, hub_env
+    from tests.hub.test_publish import publish
 
     folder, parts = built
     for layout_args in ([], ["--layout", "per-part"]):

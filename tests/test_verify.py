@@ -18,7 +18,6 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from dolly_ja_16k.card import card_metadata
 from dolly_ja_16k.manifest import Manifest, entry_for, measure
 from dolly_ja_16k.manifest import read as read_manifest
 from dolly_ja_16k.verify import (
@@ -31,8 +30,8 @@ from dolly_ja_16k.verify import (
     check_with_datasets,
     inside,
 )
-
-from .conftest import make_records, run_cli, write_jsonl
+from dolly_ja_16k.write.card import card_metadata
+from tests.conftest import make_records, run_cli, write_jsonl
 
 PARTS = ["1_of_4", "2_of_4", "3_of_4", "4_of_4"]
 ROWS = {"1_of_4": 6, "2_of_4": 6, "3_of_4": 5, "4_of_4": 5}  # 22 records in the stratified split

@@ -1,0 +1,208 @@
+"""The build, as the steps it runs: check → previous release → read → review → fit the size → split → write.
+
+Each step is a small function that takes what the earlier steps returned and returns a
+typed value of its own; ``build`` runs them in order. The manifest is assembled once, in
+the write step, from those values. Nothing touches the output folder until the write
+step, which stages every file beside it and swaps the complete build in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from dolly_ja_16k import __version__
+from dolly_ja_16k.diff import Release, change_lines, changes_since, read_release
+from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.layout import CARD_FILE, CHANGES_FILE, REVIEW_FILE, SUPPLEMENT_PREFIX, part_file, part_names
+from dolly_ja_16k.manifest import (
+    Change,
+    Image,
+    Manifest,
+    Options,
+    Part,
+    Previous,
+    Review,
+    SourceFile,
+    Target,
+    TrainingConfig,
+)
+from dolly_ja_16k.options import BuildOptions
+from dolly_ja_16k.read.records import FIELDS, Record
+from dolly_ja_16k.read.sources import check_distinct, read_source, warn
+from dolly_ja_16k.review.run import run_review
+from dolly_ja_16k.split import split
+from dolly_ja_16k.write.card import render_card
+from dolly_ja_16k.write.formats import UserTemplate, encode_part, training_summary
+from dolly_ja_16k.write.plots import TITLES, render_pictures
+from dolly_ja_16k.write.staging import Staging, check_out_dir, encode_lines, part_info
+
+#: Changes since the previous release that the manifest (and the card) show as examples.
+EXAMPLES = 5
+
+
+@dataclass
+class Inputs:
+    """What ``read_inputs`` returns: every record, and how the manifest names each file."""
+
+    records: list[Record]
+    source: SourceFile
+    supplements: list[SourceFile] = field(default_factory=list)
+
+
+@dataclass
+class Reviewed:
+    """What ``review_records`` returns: the kept records, their columns, the report."""
+
+    records: list[Record]
+    fields: list[str]
+    review: Review
+    #: ``review.jsonl``: one JSON line per finding.
+    report: bytes
+
+
+def check_options(options: BuildOptions) -> None:
+    """Refuse impossible options and output folders before reading anything."""
+    options.check()
+    inputs = [Path(p) for p in [options.source, *options.supplements] if not p.startswith("hf://")]
+    check_out_dir(options.out, inputs)
+
+
+def read_inputs(options: BuildOptions) -> Inputs:
+    """Read the source and every supplement; indexes must be unique across all of them."""
+    check_distinct(options.source, options.supplements)
+    seen: dict[str, str] = {}
+    records, source, warnings = read_source(options.source, seen)
+    inputs = Inputs(records, source)
+    for location in options.supplements:
+        more, supplement, more_warnings = read_source(location, seen, SUPPLEMENT_PREFIX)
+        inputs.records += more
+        inputs.supplements.append(supplement)
+        warnings += more_warnings
+    for message in warnings:
+        warn(message)
+    return inputs
+
+
+def review_records(records: list[Record], options: BuildOptions) -> Reviewed:
+    """Fix, flag and drop records (review.py), tag their style, and list every finding."""
+    result = run_review(records, options.drop, options.keep_all, options.style, options.tag_style)
+    fields = list(FIELDS)
+    if result.styles is not None:
+        fields.append("style")
+    review = Review(
+        file=REVIEW_FILE, keep_all=options.keep_all, records_in=len(records), records_dropped=result.dropped,
+        records_kept=len(result.records), rules=result.summary(), styles=result.styles, style_filter=options.style,
+        images=[Image(path=path, title=title) for path, title in TITLES.items()],
+    )
+    return Reviewed(result.records, fields, review, bytes(encode_lines(result.rows)))
+
+
+def fit_target_size(records: list[Record], target: int | None) -> Target | None:
+    """Make the total exactly ``target``: keep the first records in input order."""
+    if target is None:
+        return None
+    have = len(records)
+    if have < target:
+        raise InputError(f"--target-size {target} needs {target - have:,} more records than the {have:,} "
+                         "available; add them with --supplement FILE")
+    del records[target:]
+    return Target(size=target, left_out=have - target)
+
+
+def split_parts(records: list[Record], options: BuildOptions) -> list[list[Record]]:
+    return split(records, options.parts, options.strategy, options.seed)
+
+
+def read_previous(options: BuildOptions) -> Release | None:
+    """The release named by ``--previous``, read (and checked) before the new build is made."""
+    return None if options.previous is None else read_release(options.previous)
+
+
+def changes(previous: Release, names: list[str], parts: list[list[Record]]) -> tuple[Previous, bytes]:
+    """What changed since ``previous``: the manifest's summary and ``changes.jsonl``."""
+    diff = changes_since(previous, dict(zip(names, parts, strict=True)))
+    events = list(diff.changes())
+    summary = Previous(
+        name=previous.name, commit=previous.commit, file=CHANGES_FILE, added=len(diff.added),
+        removed=len(diff.removed), changed=len(diff.changed_fields), moved=len(diff.moved),
+        parts=diff.parts,
+        examples=[Change(index=e["index"], change=e["change"], part=e.get("part"), fields=e.get("fields"),
+                         source=e.get("from"), target=e.get("to")) for e in events[:EXAMPLES]],
+    )
+    return summary, change_lines(diff)
+
+
+def recorded_options(options: BuildOptions, reviewed: Reviewed) -> Options:
+    """The options as the manifest and card show them (no local paths)."""
+    return Options(parts=options.parts, strategy=options.strategy, seed=options.seed,
+                   target_size=options.target_size, repo_id=options.repo_id, keep_all=options.keep_all,
+                   drop=sorted(r.name for r in reviewed.review.rules if r.action == "drop"),
+                   style=options.style, tag_style="style" in reviewed.fields)
+
+
+def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, target: Target | None,
+                 parts: list[list[Record]], previous: Release | None = None) -> Manifest:
+    """Write parts, training configs, pictures, review, card and manifest into a staging folder,
+    then swap it in."""
+    names = part_names(options.parts)
+    template = UserTemplate(options.user_template, options.user_template_no_input)
+    pictures = render_pictures(list(zip(names, parts, strict=True)))
+    since = None
+    if previous is not None:
+        since, change_file = changes(previous, names, parts)
+    # the system-message counts, while every part is still here (the configs come with the files)
+    training = training_summary(dict(zip(names, parts, strict=True)), [], template, options.system_prompts)
+    with Staging(options.out) as staging:
+        infos: list[Part] = []
+        configs: list[TrainingConfig] = []
+        for number, name in enumerate(names):
+            records = parts[number]
+            infos.append(part_info(name, records, reviewed.fields))
+            staging.write(part_file(name), encode_lines(records))
+            for config, data in encode_part(name, records, template, options.system_prompts):
+                staging.write(config.file, data)
+                configs.append(config)
+            # Free the part once written: encoding leaves a cached UTF-8 copy in every string,
+            # so written parts kept alive nearly double the peak memory of a large build.
+            del records, data
+            parts[number] = []
+        staging.write(REVIEW_FILE, reviewed.report)
+        for path, png in pictures.items():
+            staging.write(path, png)
+        if since is not None:
+            staging.write(CHANGES_FILE, change_file)
+        manifest = Manifest(
+            generator=f"dolly-ja-16k {__version__}",
+            features=reviewed.fields,
+            source=inputs.source,
+            supplements=inputs.supplements,
+            supplement_prefix=SUPPLEMENT_PREFIX if inputs.supplements else None,
+            options=recorded_options(options, reviewed),
+            records=sum(p.records for p in infos),
+            parts=infos,
+            review=reviewed.review,
+            target=target,
+            files=staging.entries(),
+            training=msgspec.structs.replace(training, configs=configs),
+            previous=since,
+        )
+        staging.write(CARD_FILE, render_card(manifest).encode(), track=False)
+        staging.write_manifest(manifest)
+        staging.commit()
+    return manifest
+
+
+def build(options: BuildOptions) -> Manifest:
+    """Run every step of the build and return its manifest."""
+    check_options(options)
+    previous = read_previous(options)
+    inputs = read_inputs(options)
+    reviewed = review_records(inputs.records, options)
+    inputs.records.clear()  # the kept records are in reviewed.records now
+    target = fit_target_size(reviewed.records, options.target_size)
+    parts = split_parts(reviewed.records, options)
+    reviewed.records.clear()  # and now in the parts only, which the write step frees one by one
+    return write_output(options, inputs, reviewed, target, parts, previous)

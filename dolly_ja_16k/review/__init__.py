@@ -1,0 +1,1 @@
+"""Reviewing the records: the named rules (fixes, drops, flags), paired brackets, the register tagger."""

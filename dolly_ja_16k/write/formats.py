@@ -1,0 +1,295 @@
+"""Training formats: each part as TRL's conversational ``messages`` and ``prompt``/``completion``.
+
+Trainers (TRL's ``SFTTrainer``, axolotl's ``chat_template`` type, LLaMA-Factory's sharegpt
+type) read conversations, not ``instruction``/``input``/``output`` columns, so every part is
+also written as conversations that load with no conversion code:
+
+- ``messages``: ``[system?, user, assistant]``, the conversational language-modeling type;
+- ``prompt_completion``: ``prompt`` = ``[system?, user]``, ``completion`` = ``[assistant]``,
+  the conversational prompt-completion type (loss on the completion only, by default).
+
+Each row keeps ``category``, ``index`` and (when tagged) ``style`` beside the conversation.
+
+The user turn is the instruction, then the input after a blank line when there is one
+(``UserTemplate``); other templates are format strings with ``{instruction}`` and
+``{input}``, checked before anything is written. Optional style-aware system prompts ask
+for the style the answer is written in (です・ます for ``keitai``, だ・である for ``jotai``);
+``mixed`` and ``none`` answers get no system message, because no style instruction would
+match them and a system prompt the answer ignores teaches the model to ignore it.
+
+Everything here is a pure function of the records and the options, and the JSON Lines
+bytes are deterministic (orjson, keys in a fixed order), so an unchanged build gives
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.layout import (
+    MESSAGES_FORMAT,
+    PROMPT_COMPLETION_FORMAT,
+    TRAINING_FORMATS,
+    format_config_name,
+    format_file,
+)
+from dolly_ja_16k.manifest import SystemPrompt, Training, TrainingConfig
+from dolly_ja_16k.options import DEFAULT_USER_TEMPLATE, DEFAULT_USER_TEMPLATE_NO_INPUT, OptionError, SystemPrompts
+from dolly_ja_16k.read.records import Record
+from dolly_ja_16k.review.style import JOTAI, KEITAI, STYLES
+
+#: ``--system-prompts style``: the system message of each style; styles not listed get none.
+STYLE_SYSTEM_PROMPTS: dict[str, str] = {
+    KEITAI: "回答は「です・ます」調（敬体）で書いてください。",
+    JOTAI: "回答は「だ・である」調（常体）で書いてください。",
+}
+#: Columns kept beside the conversation, in this order (``style`` only when the build tagged it).
+KEPT_FIELDS: tuple[str, ...] = ("category", "index", "style")
+_PLACEHOLDERS = ("instruction", "input")
+
+
+# -- the user turn ------------------------------------------------------------------------------
+
+def check_template(template: str, *, option: str, no_input: bool = False) -> None:
+    """Refuse a template that would lose or invent text.
+
+    Only ``{instruction}`` and ``{input}`` are placeholders (``{{`` and ``}}`` are literal
+    braces); the template for records with input must hold both, the one for records
+    without input must hold ``{instruction}`` and not ``{input}`` (it would always be empty).
+    Raises ``OptionError`` naming ``option``.
+    """
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as err:  # a lone "{" or "}"
+        raise OptionError(option, f"{template!r} is not a valid template ({err}); write {{{{ and }}}} "
+                                  "for literal braces") from None
+    seen: set[str] = set()
+    for _literal, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in _PLACEHOLDERS:
+            shown = "{" + name + "}" if name else "{}"
+            raise OptionError(option, f"unknown placeholder {shown}; use {{instruction}} and {{input}} "
+                                      "(write {{ and }} for literal braces)")
+        if spec or conversion:
+            raise OptionError(option, f"placeholder {{{name}}} takes no conversion or format spec")
+        seen.add(name)
+    required = ("instruction",) if no_input else _PLACEHOLDERS
+    for name in required:
+        if name not in seen:
+            raise OptionError(option, f"must contain {{{name}}}")
+    if no_input and "input" in seen:
+        raise OptionError(option, "is for records without input; it cannot contain {input}")
+
+
+@dataclass(frozen=True)
+class UserTemplate:
+    """How ``instruction`` and ``input`` become the user turn; ``check()`` before use."""
+
+    with_input: str = DEFAULT_USER_TEMPLATE
+    no_input: str = DEFAULT_USER_TEMPLATE_NO_INPUT
+
+    def check(self) -> None:
+        check_template(self.with_input, option="user_template")
+        check_template(self.no_input, option="user_template_no_input", no_input=True)
+
+    def render(self, record: Record) -> str:
+        if has_input(record):
+            return self.with_input.format_map({"instruction": record["instruction"], "input": record["input"]})
+        return self.no_input.format_map({"instruction": record["instruction"]})
+
+
+#: The documented default: the instruction, then the input after a blank line when there is one.
+DEFAULT_TEMPLATE = UserTemplate()
+
+
+def has_input(record: Record) -> bool:
+    """True if the record's ``input`` holds text (whitespace alone counts as no input)."""
+    return bool(record.get("input", "").strip())
+
+
+def decode_cli_template(text: str) -> str:
+    r"""A template as typed on the command line: ``\n`` is a line break, ``\t`` a tab, ``\\`` a backslash.
+
+    Shells pass ``'{instruction}\n\n{input}'`` with a literal backslash and ``n``; every other
+    backslash is kept as typed.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text) and text[i + 1] in "nt\\":
+            out.append({"n": "\n", "t": "\t", "\\": "\\"}[text[i + 1]])
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+# -- system prompts -------------------------------------------------------------------------------
+
+def system_prompt(record: Record, mode: SystemPrompts) -> str | None:
+    """The system message of one record, or None for no system message."""
+    if mode == "off":
+        return None
+    style = record.get("style")
+    if style is None:
+        raise InputError("system prompts by style need the style column (build without --no-style-tag)",
+                         None, f"record {record.get('index', '?')}")
+    return STYLE_SYSTEM_PROMPTS.get(style)
+
+
+@dataclass(frozen=True)
+class SystemPromptCount:
+    """How many records of one style got which system message (``text`` None: none)."""
+
+    style: str
+    text: str | None
+    records: int
+
+
+def system_prompt_counts(records: Iterable[Record], mode: SystemPrompts) -> list[SystemPromptCount]:
+    """One entry per style present, in ``STYLES`` order (untagged records under ``""``), for the card."""
+    counts = Counter(r.get("style", "") for r in records)
+    order = [s for s in STYLES if s in counts] + sorted(s for s in counts if s not in STYLES)
+    return [SystemPromptCount(style, STYLE_SYSTEM_PROMPTS.get(style) if mode == "style" else None, counts[style])
+            for style in order]
+
+
+# -- rows -------------------------------------------------------------------------------------
+
+def _conversation(record: Record, template: UserTemplate,
+                  mode: SystemPrompts) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """The messages up to the user turn, and the assistant message."""
+    prompt = []
+    system = system_prompt(record, mode)
+    if system is not None:
+        prompt.append({"role": "system", "content": system})
+    prompt.append({"role": "user", "content": template.render(record)})
+    return prompt, {"role": "assistant", "content": record["output"]}
+
+
+def _kept(record: Record) -> dict[str, str]:
+    """The ``KEPT_FIELDS`` of a record, in that order."""
+    kept = {"category": record["category"], "index": record["index"]}
+    if "style" in record:
+        kept["style"] = record["style"]
+    return kept
+
+
+def to_messages(record: Record, template: UserTemplate = DEFAULT_TEMPLATE,
+                system_prompts: SystemPrompts = "off") -> dict[str, Any]:
+    """``{"messages": [system?, user, assistant], "category", "index", "style"?}``."""
+    prompt, answer = _conversation(record, template, system_prompts)
+    return {"messages": [*prompt, answer], **_kept(record)}
+
+
+def to_prompt_completion(record: Record, template: UserTemplate = DEFAULT_TEMPLATE,
+                         system_prompts: SystemPrompts = "off") -> dict[str, Any]:
+    """``{"prompt": [system?, user], "completion": [assistant], "category", "index", "style"?}``."""
+    prompt, answer = _conversation(record, template, system_prompts)
+    return {"prompt": prompt, "completion": [answer], **_kept(record)}
+
+
+_CONVERTERS = {MESSAGES_FORMAT: to_messages, PROMPT_COMPLETION_FORMAT: to_prompt_completion}
+
+
+def _rows(fmt: str, records: Iterable[Record], template: UserTemplate,
+          system_prompts: SystemPrompts) -> Iterator[dict[str, Any]]:
+    convert = _CONVERTERS[fmt]
+    return (convert(record, template, system_prompts) for record in records)
+
+
+def encode_format(fmt: str, records: Iterable[Record], template: UserTemplate = DEFAULT_TEMPLATE,
+                  system_prompts: SystemPrompts = "off") -> bytearray:
+    """A part's records in one training format as JSON Lines: one compact UTF-8 object per line."""
+    return _encode(_rows(fmt, records, template, system_prompts))[0]
+
+
+def _encode(rows: Iterable[dict[str, Any]]) -> tuple[bytearray, int, int]:
+    """JSON Lines bytes, row count and Arrow size of ``rows``, one row at a time (no row list is
+    kept: at a million records the rows would take more memory than their bytes)."""
+    dumps, opt = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+    out = bytearray()
+    count = nbytes = 0
+    for row in rows:
+        out += dumps(row, option=opt)
+        count += 1
+        nbytes += row_nbytes(row)
+    return out, count, nbytes
+
+
+def encode_part(part: str, records: list[Record], template: UserTemplate = DEFAULT_TEMPLATE,
+                system_prompts: SystemPrompts = "off") -> list[tuple[TrainingConfig, bytearray]]:
+    """Every training config of one part, with its file's bytes, in ``TRAINING_FORMATS`` order."""
+    out = []
+    for fmt in TRAINING_FORMATS:
+        data, count, nbytes = _encode(_rows(fmt, records, template, system_prompts))
+        config = TrainingConfig(name=format_config_name(part, fmt), format=fmt, part=part,
+                                file=format_file(part, fmt), records=count, num_bytes=nbytes)
+        out.append((config, data))
+    return out
+
+
+# -- what the card and the dataset_info need ----------------------------------------------------------
+
+def features(fmt: str, with_style: bool) -> list[dict[str, Any]]:
+    """The config's features as the card's ``dataset_info`` writes them (``datasets`` YAML form)."""
+    message = {"list": [{"name": "role", "dtype": "string"}, {"name": "content", "dtype": "string"}]}
+    columns = ["messages"] if fmt == MESSAGES_FORMAT else ["prompt", "completion"]
+    kept = [name for name in KEPT_FIELDS if with_style or name != "style"]
+    # a new dict per column: a shared one would be dumped as a YAML anchor and aliases
+    return ([{"name": name, **{k: [dict(f) for f in v] for k, v in message.items()}} for name in columns]
+            + [{"name": name, "dtype": "string"} for name in kept])
+
+
+def arrow_nbytes(rows: Iterable[Mapping[str, Any]]) -> int:
+    """The Arrow size of a training table, as ``pyarrow.Table.from_pylist(rows).nbytes`` counts it."""
+    return sum(map(row_nbytes, rows))
+
+
+def row_nbytes(row: Mapping[str, Any]) -> int:
+    """One row's share of the Arrow size.
+
+    Per list column: 4 bytes of list offset; per message: 4 + 4 bytes of string offsets for
+    role and content, plus their UTF-8 bytes; per kept string column: 4 bytes of offset plus
+    the UTF-8 bytes. No nulls, so no validity bitmaps. The tests check it against pyarrow.
+    """
+    total = 0
+    for value in row.values():
+        if isinstance(value, str):
+            total += 4 + len(value.encode())
+        else:
+            total += 4 + sum(8 + len(m["role"].encode()) + len(m["content"].encode()) for m in value)
+    return total
+
+
+def training_summary(parts: Mapping[str, list[Record]], configs: list[TrainingConfig],
+                     template: UserTemplate = DEFAULT_TEMPLATE, system_prompts: SystemPrompts = "off") -> Training:
+    """The manifest's ``training`` entry of a build whose parts are ``parts`` (name → records, in order)
+    and whose training files ``encode_part`` made (``configs``)."""
+    per_style: dict[str, dict[str, int]] = {}
+    text: dict[str, str | None] = {}
+    for name, records in parts.items():
+        for entry in system_prompt_counts(records, system_prompts):
+            per_style.setdefault(entry.style, {})[name] = entry.records
+            text[entry.style] = entry.text
+    order = [s for s in STYLES if s in per_style] + sorted(s for s in per_style if s not in STYLES)
+    return Training(
+        formats=list(TRAINING_FORMATS),
+        user_template=template.with_input,
+        user_template_no_input=template.no_input,
+        with_input={name: sum(map(has_input, records)) for name, records in parts.items()},
+        system_prompts=system_prompts,
+        prompts=[SystemPrompt(style=s, text=text[s], records=sum(per_style[s].values()), parts=per_style[s])
+                 for s in order],
+        configs=configs,
+    )
