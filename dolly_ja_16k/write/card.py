@@ -348,7 +348,7 @@ def _previous_link(manifest: Manifest) -> str | None:
 
 def _template(name: str) -> Path:
     """dataset_card/NAME: from the source tree when run from it, else from the installed package."""
-    in_tree = Path(__file__).resolve().parent.parent / "dataset_card" / name
+    in_tree = Path(__file__).resolve().parents[2] / "dataset_card" / name
     if in_tree.is_file():
         return in_tree
     return Path(str(resources.files("dolly_ja_16k.dataset_card").joinpath(name)))
