@@ -9,13 +9,11 @@ step, which stages every file beside it and swaps the complete build in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import msgspec
 
 from dolly_ja_16k import __version__
 from dolly_ja_16k.diff import Release, change_lines, changes_since, read_release
-from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.layout import CARD_FILE, CHANGES_FILE, REVIEW_FILE, SUPPLEMENT_PREFIX, part_file, part_names
 from dolly_ja_16k.manifest import (
     Change,
@@ -29,15 +27,15 @@ from dolly_ja_16k.manifest import (
     Target,
     TrainingConfig,
 )
-from dolly_ja_16k.options import BuildOptions
+from dolly_ja_16k.options import BuildOptions, check_target_size, recorded
 from dolly_ja_16k.read.records import FIELDS, Record
-from dolly_ja_16k.read.sources import check_distinct, read_source, warn
+from dolly_ja_16k.read.sources import read_source, warn
 from dolly_ja_16k.review.run import run_review
 from dolly_ja_16k.split import split
 from dolly_ja_16k.write.card import render_card
 from dolly_ja_16k.write.formats import UserTemplate, encode_part, training_summary
 from dolly_ja_16k.write.plots import TITLES, render_pictures
-from dolly_ja_16k.write.staging import Staging, check_out_dir, encode_lines, part_info
+from dolly_ja_16k.write.staging import Staging, encode_lines, part_info
 
 #: Changes since the previous release that the manifest (and the card) show as examples.
 EXAMPLES = 5
@@ -66,13 +64,10 @@ class Reviewed:
 def check_options(options: BuildOptions) -> None:
     """Refuse impossible options and output folders before reading anything."""
     options.check()
-    inputs = [Path(p) for p in [options.source, *options.supplements] if not p.startswith("hf://")]
-    check_out_dir(options.out, inputs)
 
 
 def read_inputs(options: BuildOptions) -> Inputs:
     """Read the source and every supplement; indexes must be unique across all of them."""
-    check_distinct(options.source, options.supplements)
     seen: dict[str, str] = {}
     records, source, warnings = read_source(options.source, seen)
     inputs = Inputs(records, source)
@@ -105,9 +100,7 @@ def fit_target_size(records: list[Record], target: int | None) -> Target | None:
     if target is None:
         return None
     have = len(records)
-    if have < target:
-        raise InputError(f"--target-size {target} needs {target - have:,} more records than the {have:,} "
-                         "available; add them with --supplement FILE")
+    check_target_size(target, have)
     del records[target:]
     return Target(size=target, left_out=have - target)
 
@@ -137,10 +130,7 @@ def changes(previous: Release, names: list[str], parts: list[list[Record]]) -> t
 
 def recorded_options(options: BuildOptions, reviewed: Reviewed) -> Options:
     """The options as the manifest and card show them (no local paths)."""
-    return Options(parts=options.parts, strategy=options.strategy, seed=options.seed,
-                   target_size=options.target_size, repo_id=options.repo_id, keep_all=options.keep_all,
-                   drop=sorted(r.name for r in reviewed.review.rules if r.action == "drop"),
-                   style=options.style, tag_style="style" in reviewed.fields)
+    return Options(**recorded(options, reviewed.review))
 
 
 def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, target: Target | None,

@@ -38,26 +38,20 @@ _import_uninterrupted()
 
 import argparse  # noqa: E402
 import sys  # noqa: E402
+from collections.abc import Callable, Iterable  # noqa: E402
+from dataclasses import MISSING, Field  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 from dolly_ja_16k import __version__  # noqa: E402
-from dolly_ja_16k.errors import DollyError, one_line  # noqa: E402
-from dolly_ja_16k.layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE  # noqa: E402
-from dolly_ja_16k.options import (  # noqa: E402
-    DEFAULT_TIMEOUT,
-    DEFAULT_USER_TEMPLATE,
-    DEFAULT_USER_TEMPLATE_NO_INPUT,
-    LAYOUTS,
-    STRATEGIES,
-    STYLES,
-    SYSTEM_PROMPT_MODES,
-)
+from dolly_ja_16k.errors import DollyError, Opt, one_line  # noqa: E402
+from dolly_ja_16k.options import BuildOptions, Option, PublishOptions, declared, default_of, positive  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 DESCRIPTION = ("Build, check and publish databricks-dolly-15k-ja as named parts (1_of_4 … 4_of_4) "
                "for the Hugging Face Hub.")
-#: Option names (of BuildOptions / PublishOptions) whose flag is not ``--`` + the name with dashes.
-FLAGS = {"supplements": "--supplement", "tag_style": "--no-style", "folder": "--dir", "source": "--source"}
+#: The options of the review step, which ``review`` shares with ``build``.
+REVIEW_OPTIONS = ("keep_all", "drop", "tag_style")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,94 +59,94 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {one_line(message)} (see --help)\n")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+# -- options: flags and parsers from their declarations (options.py) ------------------------------
+
+def _declaration(name: str) -> tuple[Field[Any], Option] | None:
+    for cls in (BuildOptions, PublishOptions):
+        for f, d in declared(cls):
+            if f.name == name:
+                return f, d
+    return None
 
 
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+def flag(option: str) -> str:
+    """The command-line flag of a library option name (``target_size`` → ``--target-size``)."""
+    found = _declaration(option)
+    return (found[1].flag if found else "") or "--" + option.replace("_", "-")
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-    return value
+def shown(opt: Opt) -> str:
+    """An option named in a message, as the command line spells it (``--keep-all``, ``--seed 5``)."""
+    found = _declaration(opt.name)
+    text = flag(opt.name)
+    if found is None:
+        return text
+    f, d = found
+    if opt.metavar and d.metavar:
+        return f"{text} {d.metavar}"
+    if not opt.has_value:
+        return text
+    if isinstance(opt.value, bool):  # the flag sets the value that is not the default
+        return text if opt.value is not default_of(f) else f"without {text}"
+    return f"{text} {opt.value}"
 
 
-def _add_review_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--drop", metavar="RULE[,RULE…]",
-                   help="review checks whose records are dropped, replacing the defaults (input_equals_output,"
-                        "output_in_instruction,duplicate); '' drops none")
-    p.add_argument("--keep-all", action="store_true",
-                   help="review reports only: nothing is changed or dropped and there is no style column")
-    p.add_argument("--no-style", dest="tag_style", action="store_false",
-                   help="do not add the style column (faster)")
+def _from_text(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``parse`` as argparse's ``type``: its ``ValueError`` becomes argparse's one-line usage error."""
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+    return convert
 
 
-def _drop(args: argparse.Namespace) -> frozenset[str] | None:
-    from dolly_ja_16k.review.run import parse_drop
+def _argument(f: Field[Any], d: Option) -> dict[str, Any]:
+    """``add_argument``'s keywords for one declared option."""
+    default = default_of(f)
+    if isinstance(default, bool):
+        return {"action": "store_false" if default else "store_true"}
+    spec: dict[str, Any] = {"metavar": d.metavar}
+    if default is MISSING:
+        spec["required"] = True
+    else:
+        spec["default"] = default
+    if isinstance(default, list):
+        spec["action"] = "append"
+    if d.choices:
+        spec["choices"] = d.choices
+    if d.parse is not None:
+        spec["type"] = _from_text(d.parse)
+    return spec
 
-    return None if args.drop is None else parse_drop(args.drop)
+
+def add_options(parser: argparse.ArgumentParser, cls: type, only: Iterable[str] | None = None) -> None:
+    """One argument per declared option of ``cls`` (or of those named in ``only``), in the order declared."""
+    groups: dict[str, Any] = {}
+    for f, d in declared(cls):
+        if only is not None and f.name not in only:
+            continue
+        where = parser if d.group is None else groups.setdefault(d.group, parser.add_argument_group(d.group))
+        where.add_argument(flag(f.name), dest=f.name, help=d.help, **_argument(f, d))
+
+
+def options_from(cls: type, args: argparse.Namespace) -> Any:
+    """The options object of the command's arguments (each declared option is an attribute)."""
+    return cls(**{f.name: getattr(args, f.name) for f, _ in declared(cls)})
 
 
 # -- build ------------------------------------------------------------------------------------
 
 def _add_build(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="build the parts, manifest and card into a folder")
-    p.add_argument("--source", default=DEFAULT_SOURCE,
-                   help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH (default: %(default)s)")
-    p.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help="output folder (default: %(default)s)")
-    p.add_argument("--parts", type=_positive, default=4, help="number of parts (default: %(default)s)")
-    p.add_argument("--strategy", choices=STRATEGIES, default="stratified",
-                   help="how records are assigned to parts (default: %(default)s)")
-    p.add_argument("--seed", type=_whole, default=42, help="seed for stratified and shuffle (default: %(default)s)")
-    p.add_argument("--supplement", action="append", default=[], metavar="FILE",
-                   help="your own records (JSON or JSON Lines, same fields); repeatable")
-    p.add_argument("--target-size", type=_positive, metavar="N",
-                   help="make the total exactly N records (error if fewer are available)")
-    p.add_argument("--repo-id", metavar="OWNER/NAME", help="Hub repo the card's usage snippets name")
-    p.add_argument("--previous", metavar="DIR|hf://datasets/OWNER/NAME@REV",
-                   help="the release this build follows: adds changes.jsonl and a 'Changes since' section")
-    _add_review_options(p)
-    p.add_argument("--style", choices=STYLES,
-                   help="build from records of one speech style only: keitai (です・ます) or jotai (だ・である)")
-    t = p.add_argument_group("training configs (messages, prompt/completion)")
-    t.add_argument("--user-template", default=DEFAULT_USER_TEMPLATE, metavar="TEMPLATE",
-                   help="the user turn of a record with input, with {instruction} and {input}; \\n is a line "
-                        "break (default: the instruction, a blank line, the input)")
-    t.add_argument("--user-template-no-input", default=DEFAULT_USER_TEMPLATE_NO_INPUT, metavar="TEMPLATE",
-                   help="the user turn of a record without input, with {instruction} (default: the instruction)")
-    t.add_argument("--system-prompts", choices=SYSTEM_PROMPT_MODES, default="off",
-                   help="style: a system message asking for the answer's style (です・ます for keitai records, "
-                        "だ・である for jotai records, none for mixed and none) (default: %(default)s)")
+    add_options(p, BuildOptions)
     p.set_defaults(run=_run_build)
 
 
 def _run_build(args: argparse.Namespace) -> int:
     from dolly_ja_16k.build import build
-    from dolly_ja_16k.options import BuildOptions
-    from dolly_ja_16k.write.formats import decode_cli_template
 
-    options = BuildOptions(source=args.source, out=args.out, parts=args.parts, strategy=args.strategy,
-                           seed=args.seed, supplements=args.supplement, target_size=args.target_size,
-                           repo_id=args.repo_id, keep_all=args.keep_all, drop=_drop(args), style=args.style,
-                           tag_style=args.tag_style, user_template=decode_cli_template(args.user_template),
-                           user_template_no_input=decode_cli_template(args.user_template_no_input),
-                           system_prompts=args.system_prompts, previous=args.previous)
-    manifest = build(options)
+    manifest = build(options_from(BuildOptions, args))
     sizes = " / ".join(f"{p.records:,}" for p in manifest.parts)
     print(f"built {manifest.records:,} records in {len(manifest.parts)} parts ({sizes}) -> {args.out}")
     return EXIT_OK
@@ -163,7 +157,8 @@ def _run_build(args: argparse.Namespace) -> int:
 def _add_verify(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="check a built folder the way the Hub's dataset viewer would")
     p.add_argument("dir", type=Path, help="a folder written by `build`")
-    p.add_argument("--rows", type=_positive, default=5, help="rows to stream from each split (default: %(default)s)")
+    p.add_argument("--rows", type=_from_text(positive), default=5,
+                   help="rows to stream from each split (default: %(default)s)")
     p.set_defaults(run=_run_verify)
 
 
@@ -177,7 +172,7 @@ def _run_verify(args: argparse.Namespace) -> int:
 def _add_review(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("review", help="print the review report of a source without building")
     p.add_argument("src", help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH")
-    _add_review_options(p)
+    add_options(p, BuildOptions, REVIEW_OPTIONS)
     p.add_argument("--examples", type=int, default=0, metavar="N", help="print N example findings per rule")
     p.set_defaults(run=_run_review)
 
@@ -185,7 +180,7 @@ def _add_review(sub: argparse._SubParsersAction) -> None:
 def _run_review(args: argparse.Namespace) -> int:
     from dolly_ja_16k.review.run import review_source
 
-    print(review_source(args.src, _drop(args), args.keep_all, args.tag_style, args.examples))
+    print(review_source(args.src, args.drop, args.keep_all, args.tag_style, args.examples))
     return EXIT_OK
 
 
@@ -193,33 +188,14 @@ def _run_review(args: argparse.Namespace) -> int:
 
 def _add_publish(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("publish", help="upload a built folder to the Hugging Face Hub, one commit per repo")
-    p.add_argument("--repo-id", required=True, metavar="OWNER/NAME", help="dataset repo to publish to")
-    p.add_argument("--dir", type=Path, default=Path(DEFAULT_OUT), help="built folder (default: %(default)s)")
-    p.add_argument("--layout", choices=LAYOUTS, default="single",
-                   help="single: one repo with every config; per-part: repos OWNER/NAME-1_of_4 … "
-                        "(default: %(default)s)")
-    p.add_argument("--private", action="store_true", help="create new repos as private")
-    p.add_argument("--revision", default=DEFAULT_BRANCH, metavar="BRANCH",
-                   help="branch to commit to, created if missing (default: %(default)s)")
-    p.add_argument("--create-pr", action="store_true", help="open a pull request instead of committing to the branch")
-    p.add_argument("--message", metavar="TEXT", help="commit message (default: says what was built)")
-    p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
-    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help="give up when the Hub does not answer for this long (default: %(default)s)")
-    p.add_argument("--tag", metavar="NAME", help="tag the published commit (e.g. v1); never moves an existing tag")
-    p.add_argument("--force", action="store_true",
-                   help="publish even if the repo holds configs in another format (they are kept)")
+    add_options(p, PublishOptions)
     p.set_defaults(run=_run_publish)
 
 
 def _run_publish(args: argparse.Namespace) -> int:
     from dolly_ja_16k.hub.publish import publish
-    from dolly_ja_16k.options import PublishOptions
 
-    publish(PublishOptions(repo_id=args.repo_id, folder=args.dir, layout=args.layout, private=args.private,
-                           revision=args.revision, create_pr=args.create_pr, message=args.message,
-                           dry_run=args.dry_run, timeout=args.timeout, tag=args.tag, force=args.force),
-            log=lambda line: print(line, flush=True))
+    publish(options_from(PublishOptions, args), log=lambda line: print(line, flush=True))
     return EXIT_OK
 
 
@@ -233,11 +209,6 @@ def make_parser() -> argparse.ArgumentParser:
     for add in COMMANDS:
         add(sub)
     return parser
-
-
-def flag(option: str) -> str:
-    """The command-line flag of a library option name (``target_size`` → ``--target-size``)."""
-    return FLAGS.get(option, "--" + option.replace("_", "-"))
 
 
 def _add_diff(sub: argparse._SubParsersAction) -> None:
@@ -267,8 +238,6 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure is one line on stderr and an exit code."""
-    from dolly_ja_16k.options import OptionError
-
     command = None
     try:
         if signal.getsignal(signal.SIGINT) is _quiet_interrupt:
@@ -277,11 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         args = make_parser().parse_args(argv)
         command = args.command
         return int(args.run(args))
-    except OptionError as err:
-        print(f"error: {flag(err.option)}: {one_line(err.problem)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except DollyError as err:
-        print(f"error: {one_line(str(err))}", file=sys.stderr)
+    except DollyError as err:  # the options it names are shown as their flags
+        print(f"error: {err.render(shown)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         where = ("the remote's state is unknown: run `dolly-ja-16k publish --dry-run` to compare it with the "

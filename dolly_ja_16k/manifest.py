@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import msgspec
 
 from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.layout import MANIFEST_FILE
+from dolly_ja_16k.options import recorded_fields
 
 #: Bumped when a field changes meaning; ``read`` refuses other versions.
 FORMAT = 2
@@ -111,18 +112,12 @@ class Target(_Model):
     left_out: int
 
 
-class Options(_Model):
-    """The build options that shaped the data (no paths)."""
-
-    parts: int
-    strategy: str
-    seed: int
-    target_size: int | None = None
-    repo_id: str | None = None
-    keep_all: bool = False
-    drop: list[str] = []
-    style: str | None = None
-    tag_style: bool = True
+if TYPE_CHECKING:
+    Options: TypeAlias = Any
+else:
+    # The build options that shaped the data (no paths): one field per option declared with a
+    # ``record`` in options.py, in the order declared, so a new option needs no edit here.
+    Options = msgspec.defstruct("Options", recorded_fields(), bases=(_Model,), module=__name__, kw_only=True)
 
 
 class PartOf(_Model):

@@ -1,19 +1,41 @@
-"""The options of a build and of a publish, checked in one place.
+"""The options of a build and of a publish: each declared once, everything else derived from it.
 
-The command line takes its choices and defaults from here; ``check()`` raises an
-``OptionError`` naming the option (``target_size``), which the command line shows as its
-flag (``--target-size``). Library users get the same checks with the option's own name.
+An option is one field of ``BuildOptions`` or ``PublishOptions``, declared with ``option()``:
+its type and default (the field's), its help, flag and metavar, how command-line text
+becomes its value, its check, how the manifest records it and the card's line about it.
+From those declarations come the command line's parser (``cli.py``), ``check()``, the
+manifest's recorded options (``manifest.Options``) and the card's option lines, so a new
+option is one declaration here plus the code that uses it.
+
+Every check of an option lives here: alone, with the other options, against the file
+system (``out``, ``supplements``) and against the number of records (``target_size``). A
+failed check raises ``OptionError`` naming the option (``target_size: …``); an option named
+inside its message is an ``Opt``, which the command line shows as its flag
+(``--target-size``). Library code never writes a flag.
+
+This module imports no stage that imports it: the review's rules (``review/rules.py``)
+read no files and write no manifest, so ``drop`` is checked against them without a loop.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
+import string
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import MISSING, Field, dataclass, field, fields
+from functools import partial
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from dolly_ja_16k.errors import InputError
-from dolly_ja_16k.layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE
+from dolly_ja_16k.errors import Opt, OptionError
+from dolly_ja_16k.layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE, MANIFEST_FILE
+from dolly_ja_16k.review.rules import FINDERS, FIXES
+
+if TYPE_CHECKING:
+    from dolly_ja_16k.manifest import Manifest, Review
+
+__all__ = ["BuildOptions", "Opt", "Option", "OptionError", "PublishOptions", "Recorded", "option"]
 
 Strategy = Literal["stratified", "contiguous", "shuffle"]
 Style = Literal["keitai", "jotai"]
@@ -30,108 +52,486 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_USER_TEMPLATE = "{instruction}\n\n{input}"
 #: The user turn of a record without input (empty or whitespace only): the instruction alone.
 DEFAULT_USER_TEMPLATE_NO_INPUT = "{instruction}"
+_PLACEHOLDERS = ("instruction", "input")
 #: One component of a git ref name (``git check-ref-format``): a tag, or one level of a branch.
 REF_COMPONENT = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)(?!.*\.$)[^\x00-\x20\x7f~^:?*\[\\/]+$")
 BRANCH_PREFIX = "refs/heads/"
+#: The ``--help`` section of the options that shape the training configs.
+TRAINING = "training configs (messages, prompt/completion)"
+#: Plain-words descriptions of the split strategies, for the card.
+STRATEGY_WORDS = {
+    "stratified": "each category shuffled with seed `{seed}` and dealt in turn to the parts, so every part "
+                  "has the same category mix (within one record per category)",
+    "contiguous": "consecutive slices of the input order (no shuffling, so the seed plays no part)",
+    "shuffle": "a random order drawn with seed `{seed}`, cut into consecutive slices",
+}
+#: What a style filter keeps, in words.
+STYLE_WORDS = {
+    "keitai": "the polite です・ます style (`keitai`)",
+    "jotai": "the plain だ・である style (`jotai`)",
+}
+#: The settings that leave the style column out, which ``style`` and ``system_prompts`` need.
+_NO_STYLE_COLUMN = ("it cannot be combined with ", Opt("keep_all", True), " or ", Opt("tag_style", False))
+
+#: ``check(name, value, options)``: raises ``OptionError`` if the value is impossible.
+Check = Callable[[str, Any, Any], None]
+
+
+# -- the declaration ------------------------------------------------------------------------------
+
+#: ``Recorded.default`` of a field every manifest must hold.
+REQUIRED: Any = object()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """How the manifest records an option (a field of ``manifest.Options``)."""
+
+    #: The manifest field's type (a plain ``str`` for a choice, so older readers stay open).
+    type: Any
+    #: Its default when reading a manifest.
+    default: Any = REQUIRED
+    #: What the build did, when that can differ from what was asked: ``(value, review) -> recorded``.
+    value: Callable[[Any, Review], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """Everything about one option besides its name, type and default (the field's own)."""
+
+    help: str
+    #: The command-line flag; empty: ``--`` and the name with dashes. A True/False option's
+    #: flag sets the value that is not the default.
+    flag: str = ""
+    metavar: str | None = None
+    #: The values allowed; ``check()`` refuses others, ``--help`` lists them.
+    choices: tuple[str, ...] = ()
+    #: Command-line text to value; raises ``ValueError`` saying why the text is no value.
+    parse: Callable[[str], Any] | None = None
+    check: Check | None = None
+    #: The check looks at the file system: it runs after the checks of every value.
+    files: bool = False
+    #: The ``--help`` section, when not the command's own.
+    group: str | None = None
+    record: Recorded | None = None
+    #: The card's line about the option (a function of the manifest), if it has one.
+    card: Callable[[Manifest], str | None] | None = None
+
+
+def option(default: Any = MISSING, *, factory: Callable[[], Any] | None = None, **declaration: Any) -> Any:
+    """A field of an options class with its ``Option``: ``parts: int = option(4, help=…)``."""
+    metadata = {"option": Option(**declaration)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def declared(cls: type) -> Iterator[tuple[Field[Any], Option]]:
+    """Each option of an options class with its declaration, in the order declared."""
+    for f in fields(cls):
+        if "option" in f.metadata:
+            yield f, f.metadata["option"]
+
+
+def default_of(f: Field[Any]) -> Any:
+    """A field's default value (a new one for a ``factory``); ``MISSING`` when it has none."""
+    return f.default_factory() if f.default_factory is not MISSING else f.default
+
+
+def check_options(options: object) -> None:
+    """Run every declared check: the values first, then those that look at the file system."""
+    options_fields = list(declared(type(options)))
+    for f, d in [*[x for x in options_fields if not x[1].files], *[x for x in options_fields if x[1].files]]:
+        value = getattr(options, f.name)
+        if d.choices and value is not None and value not in d.choices:
+            raise OptionError(f.name, f"{value!r} is not one of {', '.join(d.choices)}")
+        if d.check is not None:
+            d.check(f.name, value, options)
+
+
+# -- command-line text to values -----------------------------------------------------------------
+
+def whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {text!r}") from None
+
+
+def positive(text: str) -> int:
+    """A whole number of at least 1."""
+    value = whole(text)
+    if value < 1:
+        raise ValueError(f"must be at least 1, got {value}")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise ValueError(f"must be positive, got {text}")
+    return value
+
+
+def parse_drop(text: str) -> frozenset[str]:
+    """``RULE[,RULE…]``: the checks whose records are dropped ("" drops none)."""
+    names = frozenset(n.strip() for n in text.split(",") if n.strip())
+    _check_drop("drop", names, None)
+    return names
+
+
+def decode_cli_template(text: str) -> str:
+    r"""A template as typed on the command line: ``\n`` is a line break, ``\t`` a tab, ``\\`` a backslash.
+
+    Shells pass ``'{instruction}\n\n{input}'`` with a literal backslash and ``n``; every other
+    backslash is kept as typed.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text) and text[i + 1] in "nt\\":
+            out.append({"n": "\n", "t": "\t", "\\": "\\"}[text[i + 1]])
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+# -- checks -----------------------------------------------------------------------------------------
+
+def _at_least_one(name: str, value: int | None, options: object) -> None:
+    if value is not None and value < 1:
+        raise OptionError(name, f"must be at least 1, got {value}")
+
+
+def _check_seed(name: str, seed: int, options: object) -> None:
+    if not -(2**63) <= seed < 2**63:
+        raise OptionError(name, f"must fit in 64 bits (from -2**63 to 2**63-1), got {seed}")
+
+
+def _check_target_size(name: str, target: int | None, options: BuildOptions) -> None:
+    _at_least_one(name, target, options)
+    if target is not None and target < options.parts:
+        raise OptionError(name, f"{target} is smaller than the {options.parts} parts")
+
+
+def check_target_size(target: int, available: int) -> None:
+    """``target_size`` against the records the review kept: too few says how many are missing."""
+    if available < target:
+        raise OptionError("target_size", Opt("target_size", target),
+                          f" needs {target - available:,} more records than the {available:,} available; "
+                          "add them with ", Opt("supplements", metavar=True), lead=False)
+
+
+def _check_repo_id(name: str, repo_id: str | None, options: object) -> None:
+    if repo_id is not None and not REPO_ID.match(repo_id):
+        raise OptionError(name, f"{repo_id!r} is not OWNER/NAME (letters, digits, '-', '_', '.')")
+
+
+def _check_drop(name: str, names: Iterable[str] | None, options: object) -> None:
+    """Every name is a review check that can drop records (fixes cannot)."""
+    fixes = {f.name for f in FIXES}
+    known = sorted(f.name for f in FINDERS)
+    for rule in sorted(names or ()):
+        if rule in fixes:
+            raise OptionError(name, f"{rule} is a fix, not a check that can drop records; "
+                                    f"choose from {', '.join(known)}")
+        if rule not in known:
+            raise OptionError(name, f"unknown rule {rule!r}; choose from {', '.join(known)}")
+
+
+def _check_style(name: str, style: str | None, options: BuildOptions) -> None:
+    if style is not None and (options.keep_all or not options.tag_style):
+        raise OptionError(name, "needs style tagging; ", *_NO_STYLE_COLUMN)
+
+
+def _check_system_prompts(name: str, mode: str, options: BuildOptions) -> None:
+    if mode == "style" and (options.keep_all or not options.tag_style):
+        raise OptionError(name, "style needs the style column; ", *_NO_STYLE_COLUMN)
+
+
+def check_template(name: str, template: str, options: object, *, no_input: bool = False) -> None:
+    """Refuse a template that would lose or invent text.
+
+    Only ``{instruction}`` and ``{input}`` are placeholders (``{{`` and ``}}`` are literal
+    braces); the template for records with input must hold both, the one for records
+    without input must hold ``{instruction}`` and not ``{input}`` (it would always be empty).
+    """
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as err:  # a lone "{" or "}"
+        raise OptionError(name, f"{template!r} is not a valid template ({err}); write {{{{ and }}}} "
+                                "for literal braces") from None
+    seen: set[str] = set()
+    for _literal, placeholder, spec, conversion in parsed:
+        if placeholder is None:
+            continue
+        if placeholder not in _PLACEHOLDERS:
+            shown = "{" + placeholder + "}" if placeholder else "{}"
+            raise OptionError(name, f"unknown placeholder {shown}; use {{instruction}} and {{input}} "
+                                    "(write {{ and }} for literal braces)")
+        if spec or conversion:
+            raise OptionError(name, f"placeholder {{{placeholder}}} takes no conversion or format spec")
+        seen.add(placeholder)
+    for required in ("instruction",) if no_input else _PLACEHOLDERS:
+        if required not in seen:
+            raise OptionError(name, f"must contain {{{required}}}")
+    if no_input and "input" in seen:
+        raise OptionError(name, "is for records without input; it cannot contain {input}")
+
+
+def _inputs(options: BuildOptions) -> list[Path]:
+    return [Path(p) for p in [options.source, *options.supplements] if not p.startswith("hf://")]
+
+
+def check_out_dir(out: Path, inputs: Iterable[Path] = ()) -> None:
+    """Refuse an ``out`` that is a file, a foreign non-empty folder, or holds an input.
+
+    The build is swapped in by renaming, so ``out`` cannot be the current folder (or hold
+    it) or a mount point: those are refused here, before anything is written.
+    """
+    def refuse(*problem: str | Opt) -> OptionError:
+        return OptionError("out", *problem, path=out, lead=False)
+
+    real = out.resolve()
+    if real == Path.cwd().resolve() or real in Path.cwd().resolve().parents:
+        raise refuse(Opt("out"), " is the current folder or holds it; the build replaces ", Opt("out"),
+                     " as a whole, so choose a folder inside it (e.g. ", Opt("out", "dist"), ")")
+    if real.is_dir() and os.path.ismount(real):
+        raise refuse(Opt("out"), " is a mount point, which cannot be replaced; choose a folder inside it")
+    if out.exists() and not out.is_dir():
+        raise refuse(Opt("out"), " is a file, expected a folder")
+    for parent in out.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise refuse(Opt("out"), f" is inside {parent}, which is a file")
+            break
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST_FILE).is_file():
+        raise refuse(f"folder is not empty and holds no {MANIFEST_FILE}; refusing to replace it "
+                     "(choose an empty or new folder)")
+    resolved = out.resolve()
+    for path in inputs:
+        p = path.resolve()
+        if p == resolved or resolved in p.parents:
+            raise refuse(Opt("out"), " would replace an input file; choose another folder")
+
+
+def _check_out(name: str, out: Path, options: BuildOptions) -> None:
+    check_out_dir(out, _inputs(options))
+
+
+def _same_file(a: str, b: str) -> bool:
+    if a.startswith("hf://") or b.startswith("hf://"):
+        return a == b
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one is missing: reading it says so
+        return a == b
+
+
+def check_distinct(source: str, supplements: list[str]) -> None:
+    """Refuse an input given twice.
+
+    Read twice, the same records would only meet as duplicate indexes (or, against the
+    source, as copies with another prefix); naming the repeated option says what happened.
+    Local files are compared as files (``a.jsonl``, ``./a.jsonl`` and a link to it are one).
+    """
+    for i, location in enumerate(supplements):
+        if _same_file(source, location):
+            raise OptionError("supplements", f"{location} is given as both ", Opt("source"), " and ",
+                              Opt("supplements"), lead=False)
+        if any(_same_file(earlier, location) for earlier in supplements[:i]):
+            raise OptionError("supplements", f"{location} is given twice as ", Opt("supplements"), lead=False)
+
+
+def _check_supplements(name: str, supplements: list[str], options: BuildOptions) -> None:
+    check_distinct(options.source, supplements)
 
 
 def valid_ref_component(name: str) -> bool:
     return bool(REF_COMPONENT.match(name)) and name != "@"
 
 
-class OptionError(InputError):
-    """An option's value is impossible; ``option`` is its name in the options class."""
+def _check_revision(name: str, revision: str, options: object) -> None:
+    if revision.startswith("refs/") and not revision.startswith(BRANCH_PREFIX):
+        raise OptionError(name, f"{revision!r} is not a branch; a publish commits to a branch, "
+                                f"give its name (e.g. {DEFAULT_BRANCH})")
+    if not all(valid_ref_component(c) for c in revision.removeprefix(BRANCH_PREFIX).split("/")):
+        raise OptionError(name, f"{revision!r} is not a valid branch name")
 
-    def __init__(self, option: str, problem: str) -> None:
-        super().__init__(f"{option}: {problem}")
-        self.option = option
-        self.problem = problem
+
+def _check_create_pr(name: str, create_pr: bool, options: PublishOptions) -> None:
+    if create_pr and options.branch != DEFAULT_BRANCH:
+        raise OptionError(name, f"opens a pull request against {DEFAULT_BRANCH}; it cannot be "
+                                "combined with another ", Opt("revision"))
 
 
-def _check_choice(option: str, value: object, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise OptionError(option, f"{value!r} is not one of {', '.join(choices)}")
+def _check_message(name: str, message: str | None, options: object) -> None:
+    if message is not None and not message.strip():
+        raise OptionError(name, "is empty")
 
+
+def _check_timeout(name: str, timeout: float, options: object) -> None:
+    if not timeout > 0:
+        raise OptionError(name, f"must be positive, got {timeout:g}")
+
+
+def _check_tag(name: str, tag: str | None, options: PublishOptions) -> None:
+    if tag is None:
+        return
+    if not valid_ref_component(tag):
+        raise OptionError(name, f"{tag!r} is not a valid tag name (no spaces, '/', '..', '~^:?*[\\', "
+                                "and not starting with '.' or ending with '.lock')")
+    if options.create_pr:
+        raise OptionError(name, "tags a published commit; a pull request is not published yet, so it "
+                                "cannot be combined with ", Opt("create_pr", True))
+
+
+# -- what the manifest records and the card says ----------------------------------------------------
+
+def _dropped(drop: frozenset[str] | None, review: Review) -> list[str]:
+    """Every rule that dropped records: the defaults or ``drop``, those that always drop, the style filter."""
+    return sorted(r.name for r in review.rules if r.action == "drop")
+
+
+def _tagged(tag_style: bool, review: Review) -> bool:
+    """Whether the records got their style column (never with ``keep_all``)."""
+    return review.styles is not None
+
+
+def _parts_line(m: Manifest) -> str:
+    return f"{len(m.parts):,} parts, of sizes {' / '.join(f'{p.records:,}' for p in m.parts)}"
+
+
+def _split_line(m: Manifest) -> str:
+    strategy = m.options.strategy
+    return "split: " + STRATEGY_WORDS.get(strategy, strategy).format(seed=m.options.seed)
+
+
+def _target_line(m: Manifest) -> str | None:
+    if m.target is None:
+        return None
+    return (f"target size: exactly {m.target.size:,} records in all; the {m.target.left_out:,} beyond it "
+            "were left out (the last ones in input order)")
+
+
+def _review_line(m: Manifest) -> str | None:
+    if m.options.keep_all:
+        return "review: every finding reported, no record changed or dropped"
+    if m.review is None:
+        return None
+    dropping = [r.name for r in m.review.rules if r.action == "drop" and r.name != "style"]
+    if not dropping:
+        return "review: fixes made, no record dropped by a rule"
+    return "review: records dropped by the rules " + ", ".join(f"`{n}`" for n in dropping)
+
+
+def _style_line(m: Manifest) -> str | None:
+    style = m.options.style
+    return f"style filter: only records whose answers are in {STYLE_WORDS[style]}" if style in STYLE_WORDS else None
+
+
+def _tagging_line(m: Manifest) -> str:
+    if "style" in m.features:
+        return "style tagging: every record has a `style` column"
+    return "style tagging: off (no `style` column)"
+
+
+# -- the options --------------------------------------------------------------------------------------
 
 @dataclass
 class BuildOptions:
     """Everything a build depends on besides the input files' contents."""
 
-    source: str = DEFAULT_SOURCE
-    out: Path = Path(DEFAULT_OUT)
-    parts: int = 4
-    strategy: Strategy = "stratified"
-    seed: int = 42
-    supplements: list[str] = field(default_factory=list)
-    target_size: int | None = None
-    repo_id: str | None = None
+    source: str = option(DEFAULT_SOURCE, help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH "
+                                              "(default: %(default)s)")
+    out: Path = option(Path(DEFAULT_OUT), parse=Path, help="output folder (default: %(default)s)",
+                       check=_check_out, files=True)
+    parts: int = option(4, parse=positive, help="number of parts (default: %(default)s)", check=_at_least_one,
+                        record=Recorded(int), card=_parts_line)
+    strategy: Strategy = option("stratified", choices=STRATEGIES, record=Recorded(str), card=_split_line,
+                                help="how records are assigned to parts (default: %(default)s)")
+    seed: int = option(42, parse=whole, help="seed for stratified and shuffle (default: %(default)s)",
+                       check=_check_seed, record=Recorded(int))
+    supplements: list[str] = option(factory=list, flag="--supplement", metavar="FILE", check=_check_supplements,
+                                    files=True, help="your own records (JSON or JSON Lines, same fields); repeatable")
+    target_size: int | None = option(None, parse=positive, metavar="N", check=_check_target_size,
+                                     record=Recorded(int | None, None), card=_target_line,
+                                     help="make the total exactly N records (error if fewer are available)")
+    repo_id: str | None = option(None, metavar="OWNER/NAME", help="Hub repo the card's usage snippets name",
+                                 check=_check_repo_id, record=Recorded(str | None, None))
+    #: The release this build follows: a build folder or ``hf://datasets/OWNER/NAME@REV``.
+    previous: str | None = option(None, metavar="DIR|hf://datasets/OWNER/NAME@REV",
+                                  help="the release this build follows: adds changes.jsonl and a 'Changes since' "
+                                       "section")
     #: Review: report every finding but change and drop nothing (parts equal a plain build).
-    keep_all: bool = False
+    keep_all: bool = option(False, record=Recorded(bool, False),
+                            help="review reports only: nothing is changed or dropped and there is no style column")
     #: Review checks whose records are dropped; None means each check's default.
-    drop: frozenset[str] | None = None
+    drop: frozenset[str] | None = option(None, parse=parse_drop, metavar="RULE[,RULE…]", check=_check_drop,
+                                         record=Recorded(list[str], [], _dropped), card=_review_line,
+                                         help="review checks whose records are dropped, replacing the defaults "
+                                              "(input_equals_output,output_in_instruction,duplicate); '' drops none")
     #: Keep only records of this style; needs ``tag_style`` and not ``keep_all``.
-    style: Style | None = None
+    style: Style | None = option(None, choices=STYLES, check=_check_style, record=Recorded(str | None, None),
+                                 card=_style_line, help="build from records of one speech style only: keitai "
+                                                        "(です・ます) or jotai (だ・である)")
     #: Add the ``style`` column (polite / plain / mixed / none) to every record.
-    tag_style: bool = True
+    tag_style: bool = option(True, flag="--no-style", help="do not add the style column (faster)",
+                             record=Recorded(bool, True, _tagged), card=_tagging_line)
     #: The user turn of the training configs: ``str.format`` templates with ``{instruction}``
     #: and ``{input}`` (records with input) and ``{instruction}`` alone (records without).
-    user_template: str = DEFAULT_USER_TEMPLATE
-    user_template_no_input: str = DEFAULT_USER_TEMPLATE_NO_INPUT
+    user_template: str = option(DEFAULT_USER_TEMPLATE, parse=decode_cli_template, metavar="TEMPLATE", group=TRAINING,
+                                check=check_template,
+                                help="the user turn of a record with input, with {instruction} and {input}; \\n is "
+                                     "a line break (default: the instruction, a blank line, the input)")
+    user_template_no_input: str = option(DEFAULT_USER_TEMPLATE_NO_INPUT, parse=decode_cli_template,
+                                         metavar="TEMPLATE", group=TRAINING,
+                                         check=partial(check_template, no_input=True),
+                                         help="the user turn of a record without input, with {instruction} "
+                                              "(default: the instruction)")
     #: ``style``: a system message asking for the answer's style (です・ます or だ・である).
-    system_prompts: SystemPrompts = "off"
-    #: The release this build follows: a build folder or ``hf://datasets/OWNER/NAME@REV``.
-    previous: str | None = None
+    system_prompts: SystemPrompts = option("off", choices=SYSTEM_PROMPT_MODES, group=TRAINING,
+                                           check=_check_system_prompts,
+                                           help="style: a system message asking for the answer's style (です・ます "
+                                                "for keitai records, だ・である for jotai records, none for mixed and "
+                                                "none) (default: %(default)s)")
 
     def check(self) -> None:
-        """Refuse impossible combinations before anything is read."""
-        if self.parts < 1:
-            raise OptionError("parts", f"must be at least 1, got {self.parts}")
-        _check_choice("strategy", self.strategy, STRATEGIES)
-        if not -(2**63) <= self.seed < 2**63:
-            raise OptionError("seed", f"must fit in 64 bits (from -2**63 to 2**63-1), got {self.seed}")
-        if self.target_size is not None:
-            if self.target_size < 1:
-                raise OptionError("target_size", f"must be at least 1, got {self.target_size}")
-            if self.target_size < self.parts:
-                raise OptionError("target_size", f"{self.target_size} is smaller than the {self.parts} parts")
-        if self.repo_id is not None and not REPO_ID.match(self.repo_id):
-            raise OptionError("repo_id", f"{self.repo_id!r} is not OWNER/NAME (letters, digits, '-', '_', '.')")
-        if self.style is not None:
-            _check_choice("style", self.style, STYLES)
-            if self.keep_all or not self.tag_style:
-                raise OptionError("style", "needs style tagging; it cannot be combined with keep_all or "
-                                           "without tag_style")
-        if self.drop is not None:
-            from dolly_ja_16k.review.run import check_drop
-
-            check_drop(self.drop)
-        from dolly_ja_16k.write.formats import UserTemplate
-
-        UserTemplate(self.user_template, self.user_template_no_input).check()
-        _check_choice("system_prompts", self.system_prompts, SYSTEM_PROMPT_MODES)
-        if self.system_prompts == "style" and (self.keep_all or not self.tag_style):
-            raise OptionError("system_prompts", "style needs the style column; it cannot be combined with "
-                                                "keep_all or without tag_style")
+        """Refuse impossible options and output folders before anything is read."""
+        check_options(self)
 
 
 @dataclass
 class PublishOptions:
     """Where and how a built folder goes to the Hub."""
 
-    repo_id: str
-    folder: Path = Path(DEFAULT_OUT)
-    layout: Layout = "single"
-    private: bool = False
-    revision: str = DEFAULT_BRANCH
-    create_pr: bool = False
-    message: str | None = None
-    dry_run: bool = False
+    repo_id: str = option(metavar="OWNER/NAME", help="dataset repo to publish to", check=_check_repo_id)
+    folder: Path = option(Path(DEFAULT_OUT), flag="--dir", metavar="DIR", parse=Path, help="built folder (default: %(default)s)")
+    layout: Layout = option("single", choices=LAYOUTS,
+                            help="single: one repo with every config; per-part: repos OWNER/NAME-1_of_4 … "
+                                 "(default: %(default)s)")
+    private: bool = option(False, help="create new repos as private")
+    revision: str = option(DEFAULT_BRANCH, metavar="BRANCH", check=_check_revision,
+                           help="branch to commit to, created if missing (default: %(default)s)")
+    create_pr: bool = option(False, check=_check_create_pr,
+                             help="open a pull request instead of committing to the branch")
+    message: str | None = option(None, metavar="TEXT", check=_check_message,
+                                 help="commit message (default: says what was built)")
+    dry_run: bool = option(False, help="print the plan and change nothing")
     #: Seconds to wait for the Hub to accept a connection or send data before giving up.
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = option(DEFAULT_TIMEOUT, parse=seconds, metavar="SECONDS", check=_check_timeout,
+                            help="give up when the Hub does not answer for this long (default: %(default)s)")
     #: Tag the published commit (an existing tag on another commit is an error, never moved).
-    tag: str | None = None
+    tag: str | None = option(None, metavar="NAME", check=_check_tag,
+                             help="tag the published commit (e.g. v1); never moves an existing tag")
     #: Publish even when the remote holds configs in another format, or a card whose YAML is unreadable.
-    force: bool = False
+    force: bool = option(False, help="publish even if the repo holds configs in another format (they are kept)")
 
     @property
     def branch(self) -> str:
@@ -139,25 +539,30 @@ class PublishOptions:
         return self.revision.removeprefix(BRANCH_PREFIX)
 
     def check(self) -> None:
-        if not REPO_ID.match(self.repo_id):
-            raise OptionError("repo_id", f"{self.repo_id!r} is not OWNER/NAME (letters, digits, '-', '_', '.')")
-        _check_choice("layout", self.layout, LAYOUTS)
-        if self.create_pr and self.branch != DEFAULT_BRANCH:
-            raise OptionError("create_pr", f"opens a pull request against {DEFAULT_BRANCH}; it cannot be "
-                                           "combined with another revision")
-        if not self.timeout > 0:
-            raise OptionError("timeout", f"must be positive, got {self.timeout:g}")
-        if self.message is not None and not self.message.strip():
-            raise OptionError("message", "is empty")
-        if self.revision.startswith("refs/") and not self.revision.startswith(BRANCH_PREFIX):
-            raise OptionError("revision", f"{self.revision!r} is not a branch; a publish commits to a branch, "
-                                          f"give its name (e.g. {DEFAULT_BRANCH})")
-        if not all(valid_ref_component(c) for c in self.branch.split("/")):
-            raise OptionError("revision", f"{self.revision!r} is not a valid branch name")
-        if self.tag is not None:
-            if not valid_ref_component(self.tag):
-                raise OptionError("tag", f"{self.tag!r} is not a valid tag name (no spaces, '/', '..', '~^:?*[\\', "
-                                         "and not starting with '.' or ending with '.lock')")
-            if self.create_pr:
-                raise OptionError("tag", "tags a published commit; a pull request is not published yet, so it "
-                                         "cannot be combined with create_pr")
+        check_options(self)
+
+
+def recorded_fields() -> list[tuple[Any, ...]]:
+    """``manifest.Options``'s fields: ``(name, type)`` or ``(name, type, default)``, in declared order."""
+    return [(f.name, d.record.type) if d.record.default is REQUIRED else (f.name, d.record.type, d.record.default)
+            for f, d in declared(BuildOptions) if d.record is not None]
+
+
+def recorded(options: BuildOptions, review: Review) -> dict[str, Any]:
+    """The options as the manifest records them (what the build did, no paths)."""
+    values = {}
+    for f, d in declared(BuildOptions):
+        if d.record is not None:
+            value = getattr(options, f.name)
+            values[f.name] = value if d.record.value is None else d.record.value(value, review)
+    return values
+
+
+def card_lines(manifest: Manifest) -> list[str]:
+    """Every option that shaped the data, in words (never as command-line flags), for the card."""
+    lines = []
+    for _, d in declared(BuildOptions):
+        line = d.card(manifest) if d.card is not None else None
+        if line is not None:
+            lines.append(line)
+    return lines

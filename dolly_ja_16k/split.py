@@ -150,13 +150,11 @@ STRATEGIES: dict[str, Strategy] = {
 
 def split(records: Sequence[Record], parts: int, strategy: str = "stratified", seed: int = 42
           ) -> list[list[Record]]:
-    """Split ``records`` into ``parts`` lists with the named strategy."""
-    if parts < 1:
-        raise InputError(f"--parts must be at least 1, got {parts}")
+    """Split ``records`` into ``parts`` lists with the named strategy.
+
+    ``parts`` and ``strategy`` are options, checked where every option is (``BuildOptions.check``);
+    whether there are records enough for the parts is known only here.
+    """
     if len(records) < parts:
         raise InputError(f"{len(records)} records cannot fill {parts} parts (each part needs at least one)")
-    try:
-        chosen = STRATEGIES[strategy]
-    except KeyError:
-        raise InputError(f"unknown split strategy {strategy!r}; choose from {', '.join(STRATEGIES)}") from None
-    return chosen(records, parts, seed)
+    return STRATEGIES[strategy](records, parts, seed)

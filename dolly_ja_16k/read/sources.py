@@ -7,10 +7,8 @@ names it (``describe``): never with a path of the build machine.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -82,28 +80,6 @@ def describe(source: Source, sha256: str, records: int) -> SourceFile:
     upstream = KNOWN_UPSTREAM.get(sha256)
     return SourceFile(name=name, kind=source.kind, sha256=sha256, records=records, revision=source.revision,
                       upstream=upstream, dolly_ja=upstream is not None or source.path.name == DOLLY_JA_FILE)
-
-
-def check_distinct(source: str, supplements: Sequence[str]) -> None:
-    """Refuse a supplement given twice, or the source given again as a supplement, before reading.
-
-    Read twice, the same records would only meet as duplicate indexes (or, against the
-    source, as copies with another prefix); naming the repeated option says what happened.
-    Local files are compared as files (``a.jsonl``, ``./a.jsonl`` and a link to it are one).
-    """
-    def same(a: str, b: str) -> bool:
-        if a.startswith("hf://") or b.startswith("hf://"):
-            return a == b
-        try:
-            return os.path.samefile(a, b)
-        except OSError:  # one is missing: open_source says so when it is read
-            return a == b
-
-    for i, location in enumerate(supplements):
-        if same(source, location):
-            raise InputError(f"{location} is both --source and a --supplement")
-        if any(same(earlier, location) for earlier in supplements[:i]):
-            raise InputError(f"{location} is given twice as --supplement")
 
 
 def open_source(location: str, command: Command = "build") -> Source:

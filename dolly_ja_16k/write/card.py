@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from dolly_ja_16k.errors import one_line
 from dolly_ja_16k.layout import ALL_CONFIG, PART_SPLIT
 from dolly_ja_16k.manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
+from dolly_ja_16k.options import STYLE_WORDS, card_lines
 from dolly_ja_16k.write.formats import KEPT_FIELDS, features
 from dolly_ja_16k.write.plots import CAPTIONS
 
@@ -238,18 +239,6 @@ def review_text(manifest: Manifest) -> str:
     return text
 
 
-#: Plain-words descriptions of the split strategies, for the card.
-_STRATEGY_WORDS = {
-    "stratified": "each category shuffled with seed `{seed}` and dealt in turn to the parts, so every part "
-                  "has the same category mix (within one record per category)",
-    "contiguous": "consecutive slices of the input order (no shuffling, so the seed plays no part)",
-    "shuffle": "a random order drawn with seed `{seed}`, cut into consecutive slices",
-}
-#: What a style filter keeps, in words.
-STYLE_WORDS = {
-    "keitai": "the polite です・ます style (`keitai`)",
-    "jotai": "the plain だ・である style (`jotai`)",
-}
 _FLAG = re.compile(r"\s*\(`?--[a-z][\w-]*`?\)|`--[a-z][\w-]*`|--[a-z][\w-]*")
 
 
@@ -271,28 +260,6 @@ def rule_rows(manifest: Manifest) -> list[dict[str, Any]]:
         rows.append({"name": rule.name, "action": rule.action, "description": _no_flags(description),
                      "count": rule.count})
     return rows
-
-
-def option_lines(manifest: Manifest) -> list[str]:
-    """Every option that shaped the data, in words (never as command-line flags)."""
-    o = manifest.options
-    lines = [f"{len(manifest.parts):,} parts, of sizes {' / '.join(f'{p.records:,}' for p in manifest.parts)}",
-             "split: " + _STRATEGY_WORDS.get(o.strategy, o.strategy).format(seed=o.seed)]
-    if manifest.target is not None:
-        lines.append(f"target size: exactly {manifest.target.size:,} records in all; the "
-                     f"{manifest.target.left_out:,} beyond it were left out (the last ones in input order)")
-    review = manifest.review
-    if o.keep_all:
-        lines.append("review: every finding reported, no record changed or dropped")
-    elif review is not None:
-        dropping = [r.name for r in review.rules if r.action == "drop" and r.name != "style"]
-        lines.append("review: records dropped by the rules " + ", ".join(f"`{n}`" for n in dropping)
-                     if dropping else "review: fixes made, no record dropped by a rule")
-    if o.style in STYLE_WORDS:
-        lines.append(f"style filter: only records whose answers are in {STYLE_WORDS[o.style]}")
-    lines.append("style tagging: every record has a `style` column" if "style" in manifest.features
-                 else "style tagging: off (no `style` column)")
-    return lines
 
 
 _HF_ADDRESS = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/(?P<path>.+)$")
@@ -379,7 +346,7 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         styles=_count_rows(manifest, "styles"),
         review_text=review_text(manifest),
         rules=rule_rows(manifest),
-        options=option_lines(manifest),
+        options=card_lines(manifest),
         source=describe_file(manifest.source),
         source_name=short_name(manifest.source),
         supplements=[describe_file(s) for s in manifest.supplements],

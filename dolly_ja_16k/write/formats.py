@@ -24,7 +24,6 @@ byte-identical files.
 
 from __future__ import annotations
 
-import string
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from typing import Any
 
 import orjson
 
-from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.errors import Opt, OptionError
 from dolly_ja_16k.layout import (
     MESSAGES_FORMAT,
     PROMPT_COMPLETION_FORMAT,
@@ -41,7 +40,7 @@ from dolly_ja_16k.layout import (
     format_file,
 )
 from dolly_ja_16k.manifest import SystemPrompt, Training, TrainingConfig
-from dolly_ja_16k.options import DEFAULT_USER_TEMPLATE, DEFAULT_USER_TEMPLATE_NO_INPUT, OptionError, SystemPrompts
+from dolly_ja_16k.options import DEFAULT_USER_TEMPLATE, DEFAULT_USER_TEMPLATE_NO_INPUT, SystemPrompts
 from dolly_ja_16k.read.records import Record
 from dolly_ja_16k.review.style import JOTAI, KEITAI, STYLES
 
@@ -52,53 +51,16 @@ STYLE_SYSTEM_PROMPTS: dict[str, str] = {
 }
 #: Columns kept beside the conversation, in this order (``style`` only when the build tagged it).
 KEPT_FIELDS: tuple[str, ...] = ("category", "index", "style")
-_PLACEHOLDERS = ("instruction", "input")
 
 
 # -- the user turn ------------------------------------------------------------------------------
 
-def check_template(template: str, *, option: str, no_input: bool = False) -> None:
-    """Refuse a template that would lose or invent text.
-
-    Only ``{instruction}`` and ``{input}`` are placeholders (``{{`` and ``}}`` are literal
-    braces); the template for records with input must hold both, the one for records
-    without input must hold ``{instruction}`` and not ``{input}`` (it would always be empty).
-    Raises ``OptionError`` naming ``option``.
-    """
-    try:
-        fields = list(string.Formatter().parse(template))
-    except ValueError as err:  # a lone "{" or "}"
-        raise OptionError(option, f"{template!r} is not a valid template ({err}); write {{{{ and }}}} "
-                                  "for literal braces") from None
-    seen: set[str] = set()
-    for _literal, name, spec, conversion in fields:
-        if name is None:
-            continue
-        if name not in _PLACEHOLDERS:
-            shown = "{" + name + "}" if name else "{}"
-            raise OptionError(option, f"unknown placeholder {shown}; use {{instruction}} and {{input}} "
-                                      "(write {{ and }} for literal braces)")
-        if spec or conversion:
-            raise OptionError(option, f"placeholder {{{name}}} takes no conversion or format spec")
-        seen.add(name)
-    required = ("instruction",) if no_input else _PLACEHOLDERS
-    for name in required:
-        if name not in seen:
-            raise OptionError(option, f"must contain {{{name}}}")
-    if no_input and "input" in seen:
-        raise OptionError(option, "is for records without input; it cannot contain {input}")
-
-
 @dataclass(frozen=True)
 class UserTemplate:
-    """How ``instruction`` and ``input`` become the user turn; ``check()`` before use."""
+    """How ``instruction`` and ``input`` become the user turn (templates checked with the options)."""
 
     with_input: str = DEFAULT_USER_TEMPLATE
     no_input: str = DEFAULT_USER_TEMPLATE_NO_INPUT
-
-    def check(self) -> None:
-        check_template(self.with_input, option="user_template")
-        check_template(self.no_input, option="user_template_no_input", no_input=True)
 
     def render(self, record: Record) -> str:
         if has_input(record):
@@ -115,25 +77,6 @@ def has_input(record: Record) -> bool:
     return bool(record.get("input", "").strip())
 
 
-def decode_cli_template(text: str) -> str:
-    r"""A template as typed on the command line: ``\n`` is a line break, ``\t`` a tab, ``\\`` a backslash.
-
-    Shells pass ``'{instruction}\n\n{input}'`` with a literal backslash and ``n``; every other
-    backslash is kept as typed.
-    """
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text) and text[i + 1] in "nt\\":
-            out.append({"n": "\n", "t": "\t", "\\": "\\"}[text[i + 1]])
-            i += 2
-        else:
-            out.append(char)
-            i += 1
-    return "".join(out)
-
-
 # -- system prompts -------------------------------------------------------------------------------
 
 def system_prompt(record: Record, mode: SystemPrompts) -> str | None:
@@ -142,8 +85,9 @@ def system_prompt(record: Record, mode: SystemPrompts) -> str | None:
         return None
     style = record.get("style")
     if style is None:
-        raise InputError("system prompts by style need the style column (build without --no-style-tag)",
-                         None, f"record {record.get('index', '?')}")
+        raise OptionError("system_prompts", "system prompts by style need the style column, which ",
+                          Opt("keep_all", True), " and ", Opt("tag_style", False), " leave out",
+                          where=f"record {record.get('index', '?')}", lead=False)
     return STYLE_SYSTEM_PROMPTS.get(style)
 
 

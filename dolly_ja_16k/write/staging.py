@@ -18,7 +18,6 @@ from pathlib import Path
 
 import orjson
 
-from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.layout import MANIFEST_FILE, SUPPLEMENT_PREFIX, part_file
 from dolly_ja_16k.manifest import FileEntry, Manifest, Part, entry_for, to_bytes
 from dolly_ja_16k.read.records import Record
@@ -63,35 +62,6 @@ def part_info(name: str, records: list[Record], fields: list[str]) -> Part:
         styles=dict(sorted(styles.items())) if styles is not None else None,
         supplement_records=sum(1 for r in records if r["index"].startswith(SUPPLEMENT_PREFIX)),
     )
-
-
-def check_out_dir(out: Path, inputs: Iterable[Path] = ()) -> None:
-    """Refuse an ``out`` that is a file, a foreign non-empty folder, or holds an input.
-
-    The build is swapped in by renaming, so ``out`` cannot be the current folder (or hold
-    it) or a mount point: those are refused here, before anything is written.
-    """
-    real = out.resolve()
-    if real == Path.cwd().resolve() or real in Path.cwd().resolve().parents:
-        raise InputError("--out is the current folder or holds it; the build replaces --out as a whole, "
-                         "so choose a folder inside it (e.g. --out dist)", out)
-    if real.is_dir() and os.path.ismount(real):
-        raise InputError("--out is a mount point, which cannot be replaced; choose a folder inside it", out)
-    if out.exists() and not out.is_dir():
-        raise InputError("--out is a file, expected a folder", out)
-    for parent in out.absolute().parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise InputError(f"--out is inside {parent}, which is a file", out)
-            break
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST_FILE).is_file():
-        raise InputError(f"folder is not empty and holds no {MANIFEST_FILE}; refusing to replace it "
-                         "(choose an empty or new folder)", out)
-    resolved = out.resolve()
-    for path in inputs:
-        p = path.resolve()
-        if p == resolved or resolved in p.parents:
-            raise InputError("--out would replace an input file; choose another folder", out)
 
 
 class Staging:
