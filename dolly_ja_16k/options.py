@@ -512,7 +512,8 @@ class PublishOptions:
     """Where and how a built folder goes to the Hub."""
 
     repo_id: str = option(metavar="OWNER/NAME", help="dataset repo to publish to", check=_check_repo_id)
-    folder: Path = option(Path(DEFAULT_OUT), flag="--dir", metavar="DIR", parse=Path, help="built folder (default: %(default)s)")
+    folder: Path = option(Path(DEFAULT_OUT), flag="--dir", metavar="DIR", parse=Path,
+                          help="built folder (default: %(default)s)")
     layout: Layout = option("single", choices=LAYOUTS,
                             help="single: one repo with every config; per-part: repos OWNER/NAME-1_of_4 … "
                                  "(default: %(default)s)")

@@ -573,7 +573,7 @@ def _sup_twice_link(d: Path) -> Outcome:
 @case("the source given again as a supplement")
 def _sup_is_source(d: Path) -> Outcome:
     src, args = build(d, jsonl(records(6)), "src.jsonl")
-    return error(2, [*args, "--supplement", str(src)], f"{src} is both --source and a --supplement")
+    return error(2, [*args, "--supplement", str(src)], f"{src} is given as both --source and --supplement")
 
 
 # --- size ---------------------------------------------------------------------------------

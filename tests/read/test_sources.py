@@ -11,7 +11,7 @@ import pytest
 from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.layout import DEFAULT_SOURCE, SUPPLEMENT_PREFIX
 from dolly_ja_16k.read import readers
-from dolly_ja_16k.read.sources import KNOWN_UPSTREAM, Source, check_distinct, describe, open_source, read_source
+from dolly_ja_16k.read.sources import KNOWN_UPSTREAM, Source, describe, open_source, read_source
 from tests.conftest import make_record, make_records, write_json, write_jsonl
 
 
@@ -261,22 +261,6 @@ def test_dolly_ja_by_name(tmp_path):
     path = write_json(tmp_path / "databricks-dolly-15k-ja.json", make_records(2))
     _, info, _ = read_source(str(path), {})
     assert info.dolly_ja and info.upstream is None
-
-
-# --- the same file twice --------------------------------------------------------------------
-
-def test_check_distinct(tmp_path, monkeypatch):
-    src = write_jsonl(tmp_path / "src.jsonl", make_records(2))
-    mine = write_jsonl(tmp_path / "mine.jsonl", make_records(2))
-    other = write_jsonl(tmp_path / "other.jsonl", make_records(2))
-    monkeypatch.chdir(tmp_path)
-    check_distinct(str(src), [str(mine), str(other), "hf://datasets/a/b/c.json"])
-    with pytest.raises(InputError, match=r"^\./mine\.jsonl is given twice as --supplement$"):
-        check_distinct(str(src), [str(mine), str(other), "./mine.jsonl"])
-    with pytest.raises(InputError, match=r"^src\.jsonl is both --source and a --supplement$"):
-        check_distinct(str(src), ["src.jsonl"])
-    with pytest.raises(InputError, match="given twice"):
-        check_distinct(str(src), ["hf://datasets/a/b/c.json", "hf://datasets/a/b/c.json"])
 
 
 # --- a file that changes while it is read ---------------------------------------------------

@@ -14,8 +14,9 @@ from dolly_ja_16k import build as pipeline
 from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.layout import parse_part_name, part_names
 from dolly_ja_16k.manifest import read as read_manifest
-from dolly_ja_16k.options import BuildOptions
-from dolly_ja_16k.review.run import CHECKS, FINDERS, FIXES, japanese_share, parse_drop, run_review
+from dolly_ja_16k.options import BuildOptions, parse_drop
+from dolly_ja_16k.review.rules import CHECKS, FINDERS, FIXES, japanese_share
+from dolly_ja_16k.review.run import run_review
 from dolly_ja_16k.write.staging import encode_lines
 from tests.conftest import make_record, make_records, read_jsonl, run_cli, write_jsonl
 

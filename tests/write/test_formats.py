@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import msgspec
 import orjson
@@ -11,7 +12,7 @@ import pytest
 
 from dolly_ja_16k import layout, manifest
 from dolly_ja_16k.errors import InputError
-from dolly_ja_16k.options import SYSTEM_PROMPT_MODES, OptionError
+from dolly_ja_16k.options import SYSTEM_PROMPT_MODES, BuildOptions, OptionError, decode_cli_template
 from dolly_ja_16k.write import formats
 from dolly_ja_16k.write.formats import UserTemplate
 from tests.conftest import ROOT, make_record, write_jsonl
@@ -34,16 +35,18 @@ def test_default_user_turn_is_instruction_then_input_after_a_blank_line() -> Non
     assert template.render(make_record(1, instruction="要約して", input=" \n ")) == "要約して"
 
 
-def test_custom_templates_render_both_kinds_of_record() -> None:
+def test_custom_templates_render_both_kinds_of_record(tmp_path: Path) -> None:
     template = UserTemplate("### 指示:\n{instruction}\n\n### 入力:\n{input}", "### 指示:\n{instruction} {{JSON}}")
-    template.check()
+    BuildOptions(out=tmp_path / "o", user_template=template.with_input,
+                 user_template_no_input=template.no_input).check()
     assert template.render(make_record(1, instruction="訳して", input="hello")) == \
         "### 指示:\n訳して\n\n### 入力:\nhello"
     assert template.render(make_record(1, instruction="訳して")) == "### 指示:\n訳して {JSON}"
 
 
-def test_the_default_templates_pass_their_own_check() -> None:
-    UserTemplate().check()
+def test_the_default_templates_pass_their_own_check(tmp_path: Path) -> None:
+    BuildOptions(out=tmp_path / "o", user_template=UserTemplate().with_input,
+                 user_template_no_input=UserTemplate().no_input).check()
 
 
 @pytest.mark.parametrize(("template", "problem"), [
@@ -58,24 +61,24 @@ def test_the_default_templates_pass_their_own_check() -> None:
     ("{instruction}", "must contain {input}"),
     ("{input}", "must contain {instruction}"),
 ])
-def test_bad_templates_are_refused_naming_the_option(template: str, problem: str) -> None:
+def test_bad_templates_are_refused_naming_the_option(template: str, problem: str, tmp_path: Path) -> None:
     with pytest.raises(OptionError, match="^user_template: ") as err:
-        UserTemplate(with_input=template).check()
+        BuildOptions(out=tmp_path / "o", user_template=template).check()
     assert problem in str(err.value)
     assert "\n" not in str(err.value).replace(repr(template), "")  # one line, the template shown escaped
 
 
-def test_the_no_input_template_needs_instruction_and_refuses_input() -> None:
+def test_the_no_input_template_needs_instruction_and_refuses_input(tmp_path: Path) -> None:
     with pytest.raises(OptionError, match="^user_template_no_input: must contain {instruction}"):
-        UserTemplate(no_input="答えて").check()
+        BuildOptions(out=tmp_path / "o", user_template_no_input="答えて").check()
     with pytest.raises(OptionError, match="cannot contain {input}"):
-        UserTemplate(no_input="{instruction}\n{input}").check()
+        BuildOptions(out=tmp_path / "o", user_template_no_input="{instruction}\n{input}").check()
 
 
 def test_command_line_escapes_are_decoded() -> None:
-    assert formats.decode_cli_template(r"{instruction}\n\n{input}") == "{instruction}\n\n{input}"
-    assert formats.decode_cli_template(r"a\tb\\n\x") == "a\tb\\n\\x"
-    assert formats.decode_cli_template("trailing\\") == "trailing\\"
+    assert decode_cli_template(r"{instruction}\n\n{input}") == "{instruction}\n\n{input}"
+    assert decode_cli_template(r"a\tb\\n\x") == "a\tb\\n\\x"
+    assert decode_cli_template("trailing\\") == "trailing\\"
 
 
 # -- system prompts -------------------------------------------------------------------------------
@@ -96,8 +99,6 @@ def test_style_system_prompts_need_the_style_column() -> None:
 
 
 def test_system_prompt_mode_is_checked() -> None:
-    from dolly_ja_16k.options import BuildOptions
-
     BuildOptions(system_prompts="style").check()
     with pytest.raises(OptionError, match="^system_prompts: 'styles' is not one of off, style"):
         BuildOptions(system_prompts="styles").check()  # type: ignore[arg-type]

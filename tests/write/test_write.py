@@ -5,10 +5,9 @@ import json
 import pyarrow as pa
 import pytest
 
-from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.layout import MANIFEST_FILE
 from dolly_ja_16k.read.records import FIELDS
-from dolly_ja_16k.write.staging import Staging, arrow_nbytes, check_out_dir, encode_lines
+from dolly_ja_16k.write.staging import Staging, arrow_nbytes, encode_lines
 from tests.conftest import make_record
 
 
@@ -53,16 +52,3 @@ def test_a_failed_build_leaves_the_old_output_and_no_staging(tmp_path):
     assert [p.name for p in out.iterdir()] == [MANIFEST_FILE]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
-
-def test_out_dir_checks(tmp_path):
-    (tmp_path / "file").write_text("x")
-    with pytest.raises(InputError, match="is a file"):
-        check_out_dir(tmp_path / "file")
-    foreign = tmp_path / "foreign"
-    foreign.mkdir()
-    (foreign / "notes.txt").write_text("mine")
-    with pytest.raises(InputError, match="holds no manifest.json; refusing"):
-        check_out_dir(foreign)
-    with pytest.raises(InputError, match="would replace an input"):
-        check_out_dir(tmp_path / "x", [tmp_path / "x" / "src.json"])
-    check_out_dir(tmp_path / "new")  # a new folder is fine
