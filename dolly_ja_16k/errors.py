@@ -62,6 +62,13 @@ class DollyError(Exception):
     #: The message with the options it names kept apart (empty: ``str(err)`` is all there is).
     message: Message = ()
 
+    @classmethod
+    def naming(cls, *message: str | Opt) -> DollyError:
+        """An error whose message names options: ``DollyError.naming("or build with ", Opt("tag_style", False))``."""
+        err = cls(_join(message, str))
+        err.message = message
+        return err
+
     def __str__(self) -> str:
         return one_line(super().__str__())
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pytest
 
 from dolly_ja_16k import cli, manifest, split
-from dolly_ja_16k.errors import InputError, Opt, OptionError
+from dolly_ja_16k.errors import DollyError, InputError, Opt, OptionError
 from dolly_ja_16k.options import (
     STRATEGIES,
     BuildOptions,
@@ -212,3 +213,17 @@ def test_every_flag_a_message_can_name_exists() -> None:
     assert cli.shown(Opt("tag_style", False)) == "--no-style" and cli.shown(Opt("tag_style", True)) == \
         "without --no-style"
     assert cli.shown(Opt("folder")) == "--dir" and cli.shown(Opt("seed", 5)) == "--seed 5"
+
+
+def test_a_missing_tagger_names_the_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dolly_ja_16k.review import style
+
+    monkeypatch.setitem(sys.modules, "fugashi", None)  # import fugashi fails
+    style._tagger.cache_clear()
+    try:
+        with pytest.raises(DollyError) as caught:
+            style._tagger()
+    finally:
+        style._tagger.cache_clear()
+    assert str(caught.value).endswith("; or build with tag_style=False")
+    assert caught.value.render(cli.shown).endswith("; or build with --no-style")

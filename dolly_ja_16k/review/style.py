@@ -27,7 +27,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from dolly_ja_16k.errors import DollyError
+from dolly_ja_16k.errors import DollyError, Opt
 
 KEITAI, JOTAI, MIXED, NONE = "keitai", "jotai", "mixed", "none"
 STYLES: tuple[str, ...] = (KEITAI, JOTAI, MIXED, NONE)
@@ -54,8 +54,8 @@ def _tagger() -> Any:
     try:
         import fugashi
     except ImportError as err:  # pragma: no cover - a dependency of the package
-        raise DollyError("style tagging needs fugashi and unidic-lite (pip install fugashi unidic-lite); "
-                         "or build with --no-style") from err
+        raise DollyError.naming("style tagging needs fugashi and unidic-lite (pip install fugashi unidic-lite); "
+                                "or build with ", Opt("tag_style", False)) from err
     return fugashi.Tagger()
 
 
