@@ -139,9 +139,9 @@ def default_of(f: Field[Any]) -> Any:
 
 
 def check_options(options: object) -> None:
-    """Run every declared check: the values first, then those that look at the file system."""
-    options_fields = list(declared(type(options)))
-    for f, d in [*[x for x in options_fields if not x[1].files], *[x for x in options_fields if x[1].files]]:
+    """Run every declared check, in the order declared: the values first, then those that look
+    at the file system (a mistyped value is reported before any folder is looked at)."""
+    for f, d in sorted(declared(type(options)), key=lambda declaration: declaration[1].files):
         value = getattr(options, f.name)
         if d.choices and value is not None and value not in d.choices:
             raise OptionError(f.name, f"{value!r} is not one of {', '.join(d.choices)}")
