@@ -37,7 +37,10 @@ def _import_uninterrupted() -> None:
 _import_uninterrupted()
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import logging  # noqa: E402
 import sys  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from dolly_ja_16k import __version__  # noqa: E402
@@ -49,7 +52,7 @@ from dolly_ja_16k.options import (  # noqa: E402
     DEFAULT_USER_TEMPLATE_NO_INPUT,
     LAYOUTS,
     STRATEGIES,
-    STYLES,
+    STYLE_FILTERS,
     SYSTEM_PROMPT_MODES,
 )
 
@@ -93,9 +96,9 @@ def _seconds(text: str) -> float:
 
 
 def _add_review_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--drop", metavar="RULE[,RULE…]",
-                   help="review checks whose records are dropped, replacing the defaults (input_equals_output,"
-                        "output_in_instruction,duplicate); '' drops none")
+    from dolly_ja_16k.review.rules import drop_help
+
+    p.add_argument("--drop", metavar="RULE[,RULE…]", help=drop_help())
     p.add_argument("--keep-all", action="store_true",
                    help="review reports only: nothing is changed or dropped and there is no style column")
     p.add_argument("--no-style", dest="tag_style", action="store_false",
@@ -110,14 +113,21 @@ def _drop(args: argparse.Namespace) -> frozenset[str] | None:
 
 # -- build ------------------------------------------------------------------------------------
 
+def _strategy_help() -> str:
+    """How records are assigned to parts: each strategy's own sentence (``split.py``)."""
+    from dolly_ja_16k.split import SPLIT_STRATEGIES
+
+    ways = "; ".join(f"{s.name}: {s.sentence('the seed (--seed)')}" for s in SPLIT_STRATEGIES.values())
+    return f"how records are assigned to parts (default: %(default)s). {ways.replace('%', '%%')}"
+
+
 def _add_build(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="build the parts, manifest and card into a folder")
     p.add_argument("--source", default=DEFAULT_SOURCE,
                    help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH (default: %(default)s)")
     p.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help="output folder (default: %(default)s)")
     p.add_argument("--parts", type=_positive, default=4, help="number of parts (default: %(default)s)")
-    p.add_argument("--strategy", choices=STRATEGIES, default="stratified",
-                   help="how records are assigned to parts (default: %(default)s)")
+    p.add_argument("--strategy", choices=STRATEGIES, default="stratified", help=_strategy_help())
     p.add_argument("--seed", type=_whole, default=42, help="seed for stratified and shuffle (default: %(default)s)")
     p.add_argument("--supplement", action="append", default=[], metavar="FILE",
                    help="your own records (JSON or JSON Lines, same fields); repeatable")
@@ -127,7 +137,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--previous", metavar="DIR|hf://datasets/OWNER/NAME@REV",
                    help="the release this build follows: adds changes.jsonl and a 'Changes since' section")
     _add_review_options(p)
-    p.add_argument("--style", choices=STYLES,
+    p.add_argument("--style", choices=STYLE_FILTERS,
                    help="build from records of one speech style only: keitai (です・ます) or jotai (だ・である)")
     t = p.add_argument_group("training configs (messages, prompt/completion)")
     t.add_argument("--user-template", default=DEFAULT_USER_TEMPLATE, metavar="TEMPLATE",
@@ -261,6 +271,33 @@ def _run_diff(args: argparse.Namespace) -> int:
 COMMANDS.append(_add_diff)
 
 
+class _WarningLines(logging.Handler):
+    """The package's log warnings as ``warning: …`` lines on stderr, one line each.
+
+    ``sys.stderr`` is looked up on every line, not kept, so a replaced stderr (a test's
+    capture, a redirect made after start-up) gets the lines.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"warning: {one_line(record.getMessage())}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """The package's warnings as ``warning:`` lines for the length of one command, and only
+    there: not passed on to the root logger, which may have a handler of its own."""
+    logger = logging.getLogger("dolly_ja_16k")
+    handler = _WarningLines(logging.WARNING)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwind, so staging folders are cleaned up
 
@@ -276,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminate)
         args = make_parser().parse_args(argv)
         command = args.command
-        return int(args.run(args))
+        with _warnings_on_stderr():
+            return int(args.run(args))
     except OptionError as err:
         print(f"error: {flag(err.option)}: {one_line(err.problem)}", file=sys.stderr)
         return EXIT_BAD_INPUT

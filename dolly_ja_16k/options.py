@@ -20,7 +20,8 @@ Style = Literal["keitai", "jotai"]
 Layout = Literal["single", "per-part"]
 SystemPrompts = Literal["off", "style"]
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
-STYLES: tuple[str, ...] = get_args(Style)
+#: The styles ``style`` may keep (the tagger's other labels, mixed and none, cannot be built alone).
+STYLE_FILTERS: tuple[str, ...] = get_args(Style)
 LAYOUTS: tuple[str, ...] = get_args(Layout)
 SYSTEM_PROMPT_MODES: tuple[str, ...] = get_args(SystemPrompts)
 #: Owner and name on the Hub: letters, digits, ``-``, ``_``, ``.``; up to 96 characters each.
@@ -97,7 +98,7 @@ class BuildOptions:
         if self.repo_id is not None and not REPO_ID.match(self.repo_id):
             raise OptionError("repo_id", f"{self.repo_id!r} is not OWNER/NAME (letters, digits, '-', '_', '.')")
         if self.style is not None:
-            _check_choice("style", self.style, STYLES)
+            _check_choice("style", self.style, STYLE_FILTERS)
             if self.keep_all or not self.tag_style:
                 raise OptionError("style", "needs style tagging; it cannot be combined with keep_all or "
                                            "without tag_style")

@@ -144,7 +144,8 @@ def test_the_second_review_round_moves_no_record_between_parts(real_source) -> N
     answers too (83 records) moves few others: the part sizes and category mix stay balanced."""
     import copy
 
-    from dolly_ja_16k.review.run import default_drop, run_review
+    from dolly_ja_16k.review.rules import default_drop
+    from dolly_ja_16k.review.run import run_review
 
     records, _, _ = read_source(str(real_source), {})
     original = {r["index"]: r for r in copy.deepcopy(records)}

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 from dolly_ja_16k.errors import one_line
 from dolly_ja_16k.layout import ALL_CONFIG, PART_SPLIT
 from dolly_ja_16k.manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
-from dolly_ja_16k.write.formats import KEPT_FIELDS, features
+from dolly_ja_16k.review.run import summary_sentence
+from dolly_ja_16k.split import SPLIT_STRATEGIES
+from dolly_ja_16k.write.formats import CONVERSATION_FORMATS, KEPT_FIELDS, features
 from dolly_ja_16k.write.plots import CAPTIONS
 
 if TYPE_CHECKING:
@@ -223,28 +225,20 @@ def review_text(manifest: Manifest) -> str:
     review = manifest.review
     if review is None:
         return ""
-    in_parts = manifest.records
-    if review.keep_all:
-        text = (f"The review checked {review.records_in:,} records and changed or dropped nothing; "
-                "what it found is flagged below and in `review.jsonl`.")
-    else:
-        fixes = sum(r.count for r in review.rules if r.action == "fix")
-        text = (f"The review checked {review.records_in:,} records: it made {fixes:,} "
-                f"fix{'' if fixes == 1 else 'es'}, "
-                f"dropped {review.records_dropped:,} records and kept {review.records_kept:,}.")
+    text = summary_sentence(review.records_in, review.rules, review.records_dropped, review.records_kept,
+                            review.keep_all, review.file)
     if manifest.target is not None and manifest.target.left_out:
         text += (f" The target size then left out the last {manifest.target.left_out:,} of them in input "
-                 f"order, so the parts hold {in_parts:,}.")
+                 f"order, so the parts hold {manifest.records:,}.")
     return text
 
 
-#: Plain-words descriptions of the split strategies, for the card.
-_STRATEGY_WORDS = {
-    "stratified": "each category shuffled with seed `{seed}` and dealt in turn to the parts, so every part "
-                  "has the same category mix (within one record per category)",
-    "contiguous": "consecutive slices of the input order (no shuffling, so the seed plays no part)",
-    "shuffle": "a random order drawn with seed `{seed}`, cut into consecutive slices",
-}
+def split_line(strategy: str, seed: int) -> str:
+    """How the records were split, in the strategy's own words (``split.py``)."""
+    known = SPLIT_STRATEGIES.get(strategy)
+    return "split: " + (known.sentence(f"seed `{seed}`") if known else strategy)
+
+
 #: What a style filter keeps, in words.
 STYLE_WORDS = {
     "keitai": "the polite です・ます style (`keitai`)",
@@ -277,7 +271,7 @@ def option_lines(manifest: Manifest) -> list[str]:
     """Every option that shaped the data, in words (never as command-line flags)."""
     o = manifest.options
     lines = [f"{len(manifest.parts):,} parts, of sizes {' / '.join(f'{p.records:,}' for p in manifest.parts)}",
-             "split: " + _STRATEGY_WORDS.get(o.strategy, o.strategy).format(seed=o.seed)]
+             split_line(o.strategy, o.seed)]
     if manifest.target is not None:
         lines.append(f"target size: exactly {manifest.target.size:,} records in all; the "
                      f"{manifest.target.left_out:,} beyond it were left out (the last ones in input order)")
@@ -389,6 +383,7 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         training=training,
         with_input=sum(training.with_input.values()) if training else 0,
         kept_fields=[f for f in KEPT_FIELDS if f in manifest.features],
+        format_rows={name: f.description for name, f in CONVERSATION_FORMATS.items()},
         previous_link=_previous_link(manifest),
         hub_rows=sum(split["num_examples"] for info in metadata["dataset_info"] for split in info["splits"]),
     )
