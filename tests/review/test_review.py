@@ -15,7 +15,7 @@ from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.layout import parse_part_name, part_names
 from dolly_ja_16k.manifest import read as read_manifest
 from dolly_ja_16k.options import BuildOptions
-from dolly_ja_16k.review.rules import FINDERS, FIXES, RULES, japanese_share
+from dolly_ja_16k.review.rules import FINDERS, FIXES, RULES, default_drop, japanese_share
 from dolly_ja_16k.review.run import parse_drop, run_review
 from dolly_ja_16k.write.staging import encode_lines
 from tests.conftest import make_record, make_records, read_jsonl, run_cli, write_jsonl
@@ -245,3 +245,26 @@ def test_a_fix_that_empties_a_field_drops_the_record_with_its_own_row(tmp_path: 
         rows = [r for r in read_jsonl(out / "review.jsonl") if r["index"] == "8"]
         assert {(r["rule"], r["action"]) for r in rows} == {("citation_marks", "fixed"),
                                                             ("emptied_by_fixes", "dropped")}
+
+
+@pytest.mark.parametrize("command", ["build", "review"])
+def test_drop_help_takes_the_defaults_and_descriptions_from_the_rules(command: str) -> None:
+    result = run_cli(command, "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    defaults = ",".join(f.name for f in FINDERS if f.drops_by_default and not f.always)
+    assert set(defaults.split(",")) == default_drop() - {"emptied_by_fixes"}
+    assert f"replacing the defaults ({defaults}); '' drops none (emptied_by_fixes always drops)" in text
+    for finder in FINDERS:
+        if not finder.always:
+            assert f"{finder.name} ({finder.action}): {' '.join(finder.description.split())}" in text
+    assert not any(f"{fix.name} (" in text for fix in FIXES)  # fixes cannot be dropped
+
+
+def test_one_action_field_per_rule() -> None:
+    assert {fix.action for fix in FIXES} == {"fix"}
+    assert {finder.action for finder in FINDERS} == {"drop", "flag"}
+    assert default_drop() == {f.name for f in FINDERS if f.action == "drop"}
+    records = make_records(3)
+    actions = {r.name: r.action for r in run_review(records, tag_style=False).rules}
+    assert actions == {rule.name: rule.action for rule in RULES}  # by default each rule does its action

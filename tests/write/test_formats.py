@@ -281,3 +281,36 @@ def test_the_readme_shows_the_defaults_and_the_system_messages() -> None:
     assert "| `mixed`, `none` | none |" in readme and set(formats.STYLE_SYSTEM_PROMPTS) == {"keitai", "jotai"}
     for name in ("2_of_4-messages", "2_of_4-prompt_completion"):
         assert f"`{layout.format_file('2_of_4', name.split('-')[1])}`" in readme
+
+
+# -- each format's description (the card's training table prints it) holds -------------------------------
+
+def _described(description: str) -> dict[str, list[str]]:
+    """``"`prompt`: system (if any), user; `completion`: assistant"`` → column → turns, in order."""
+    columns = {}
+    for part in description.split("; "):
+        name, turns = part.split(": ")
+        columns[name.strip("`")] = turns.split(", ")
+    return columns
+
+
+@pytest.mark.parametrize("fmt", layout.TRAINING_FORMATS)
+def test_each_formats_description_says_what_its_rows_hold(fmt: str) -> None:
+    training_format = formats.CONVERSATION_FORMATS[fmt]
+    described = _described(training_format.description)
+    assert list(described) == list(training_format.columns)
+    records = [styled(1, "keitai", input="入力"), styled(2, "mixed")]  # with and without a system message
+    for mode in SYSTEM_PROMPT_MODES:
+        for config, data in formats.encode_part("1_of_1", records, system_prompts=mode):  # type: ignore[arg-type]
+            if config.format != fmt:
+                continue
+            for row in map(orjson.loads, data.splitlines()):
+                assert list(row) == [*described, "category", "index", "style"]
+                has_system = row[next(iter(described))][0]["role"] == "system"
+                for column, turns in described.items():
+                    expected = [t.removesuffix(" (if any)") for t in turns
+                                if t != "system (if any)" or has_system]
+                    assert [m["role"] for m in row[column]] == expected, (fmt, column)
+    assert formats.features(fmt, with_style=False)[:len(described)] == [
+        {"name": c, "list": [{"name": "role", "dtype": "string"}, {"name": "content", "dtype": "string"}]}
+        for c in described]
