@@ -44,10 +44,9 @@ class Fix:
     name: str
     description: str
     apply: Callable[[Record], str | None]
-    #: A fix always fixes (``--keep-all`` reports it as a flag instead, changing nothing).
+    #: A fix always fixes (``--keep-all`` reports it as a flag instead, changing nothing); it never
+    #: drops, and ``--drop`` refuses its name.
     action: ClassVar[Action] = FIX
-    #: Fixes never drop; ``--drop`` refuses their names.
-    always: ClassVar[bool] = False
 
 
 #: A finder's result: position in the record list, and the excerpt or note for the report.
@@ -70,9 +69,6 @@ class Finder:
     @property
     def drops_by_default(self) -> bool:
         return self.action == DROP
-
-
-ReviewRule = Fix | Finder
 
 
 # ---------------------------------------------------------------------------------- fixes
@@ -270,7 +266,6 @@ FINDERS: tuple[Finder, ...] = (
     Finder("unbalanced_brackets", "a bracket pairs with nothing and the fix could not place its "
            "other half", _scan_unbalanced, FLAG),
 )
-RULES: tuple[ReviewRule, ...] = (*FIXES, *FINDERS)
 
 
 def default_drop() -> frozenset[str]:

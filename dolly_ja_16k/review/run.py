@@ -90,7 +90,7 @@ def _apply_fixes(records: list[Record], keep_all: bool, rows: list[dict[str, Any
                 count += 1
                 rows.append({"index": r["index"], "rule": fix.name, "action": FLAGGED if keep_all else FIXED,
                              "excerpt": note})
-        rules.append(Rule(name=fix.name, action=FLAG if keep_all else FIX, description=fix.description,
+        rules.append(Rule(name=fix.name, action=FLAG if keep_all else fix.action, description=fix.description,
                           count=count))
     return rules
 

@@ -20,7 +20,7 @@ from dolly_ja_16k.layout import DEFAULT_SOURCE
 from dolly_ja_16k.manifest import Manifest, SourceFile
 from dolly_ja_16k.manifest import read as read_manifest
 from dolly_ja_16k.options import BuildOptions
-from dolly_ja_16k.review.rules import RULES
+from dolly_ja_16k.review.rules import FINDERS, FIXES
 from dolly_ja_16k.split import SPLIT_STRATEGIES
 from dolly_ja_16k.write.card import card_metadata, render_card, size_category
 from dolly_ja_16k.write.formats import CONVERSATION_FORMATS
@@ -484,7 +484,7 @@ def test_the_training_table_describes_each_format_in_its_own_words(builds) -> No
 
 
 def test_the_data_quality_table_describes_each_rule_in_its_own_words(builds) -> None:
-    own = {rule.name: rule.description for rule in RULES}
+    own = {rule.name: rule.description for rule in (*FIXES, *FINDERS)}
     for name, (folder, _) in builds.items():
         card = (folder / "README.md").read_text(encoding="utf-8")
         rows = dict(re.findall(r"^\| `(\w+)` \| (?:fix|flag|drop) \| (.*) \| [\d,]+ \|$", card, re.M))
