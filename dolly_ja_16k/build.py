@@ -8,15 +8,13 @@ step, which stages every file beside it and swaps the complete build in.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-
-import msgspec
 
 from dolly_ja_16k import __version__
 from dolly_ja_16k.diff import Release, change_lines, changes_since, read_release
 from dolly_ja_16k.layout import CARD_FILE, CHANGES_FILE, REVIEW_FILE, SUPPLEMENT_PREFIX, part_file, part_names
 from dolly_ja_16k.manifest import (
-    Change,
     Image,
     Manifest,
     Options,
@@ -25,17 +23,18 @@ from dolly_ja_16k.manifest import (
     Review,
     SourceFile,
     Target,
-    TrainingConfig,
 )
 from dolly_ja_16k.options import BuildOptions, check_target_size, recorded
 from dolly_ja_16k.read.records import FIELDS, Record
-from dolly_ja_16k.read.sources import read_source, warn
+from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.review.run import run_review
 from dolly_ja_16k.split import split
 from dolly_ja_16k.write.card import render_card
-from dolly_ja_16k.write.formats import UserTemplate, encode_part, training_summary
+from dolly_ja_16k.write.formats import PartTraining, UserTemplate, encode_part, part_training, training_summary
 from dolly_ja_16k.write.plots import TITLES, render_pictures
 from dolly_ja_16k.write.staging import Staging, encode_lines, part_info
+
+log = logging.getLogger(__name__)
 
 #: Changes since the previous release that the manifest (and the card) show as examples.
 EXAMPLES = 5
@@ -77,7 +76,7 @@ def read_inputs(options: BuildOptions) -> Inputs:
         inputs.supplements.append(supplement)
         warnings += more_warnings
     for message in warnings:
-        warn(message)
+        log.warning(message)
     return inputs
 
 
@@ -89,7 +88,7 @@ def review_records(records: list[Record], options: BuildOptions) -> Reviewed:
         fields.append("style")
     review = Review(
         file=REVIEW_FILE, keep_all=options.keep_all, records_in=len(records), records_dropped=result.dropped,
-        records_kept=len(result.records), rules=result.summary(), styles=result.styles, style_filter=options.style,
+        records_kept=len(result.records), rules=result.rules, styles=result.styles, style_filter=options.style,
         images=[Image(path=path, title=title) for path, title in TITLES.items()],
     )
     return Reviewed(result.records, fields, review, bytes(encode_lines(result.rows)))
@@ -117,13 +116,10 @@ def read_previous(options: BuildOptions) -> Release | None:
 def changes(previous: Release, names: list[str], parts: list[list[Record]]) -> tuple[Previous, bytes]:
     """What changed since ``previous``: the manifest's summary and ``changes.jsonl``."""
     diff = changes_since(previous, dict(zip(names, parts, strict=True)))
-    events = list(diff.changes())
     summary = Previous(
         name=previous.name, commit=previous.commit, file=CHANGES_FILE, added=len(diff.added),
         removed=len(diff.removed), changed=len(diff.changed_fields), moved=len(diff.moved),
-        parts=diff.parts,
-        examples=[Change(index=e["index"], change=e["change"], part=e.get("part"), fields=e.get("fields"),
-                         source=e.get("from"), target=e.get("to")) for e in events[:EXAMPLES]],
+        parts=diff.parts, examples=diff.changes()[:EXAMPLES],
     )
     return summary, change_lines(diff)
 
@@ -143,21 +139,20 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
     since = None
     if previous is not None:
         since, change_file = changes(previous, names, parts)
-    # the system-message counts, while every part is still here (the configs come with the files)
-    training = training_summary(dict(zip(names, parts, strict=True)), [], template, options.system_prompts)
     with Staging(options.out) as staging:
         infos: list[Part] = []
-        configs: list[TrainingConfig] = []
+        trained: list[PartTraining] = []
         for number, name in enumerate(names):
             records = parts[number]
             infos.append(part_info(name, records, reviewed.fields))
             staging.write(part_file(name), encode_lines(records))
-            for config, data in encode_part(name, records, template, options.system_prompts):
+            files = encode_part(name, records, template, options.system_prompts)
+            for config, data in files:
                 staging.write(config.file, data)
-                configs.append(config)
+            trained.append(part_training(name, records, [config for config, _ in files], options.system_prompts))
             # Free the part once written: encoding leaves a cached UTF-8 copy in every string,
             # so written parts kept alive nearly double the peak memory of a large build.
-            del records, data
+            del records, data, files
             parts[number] = []
         staging.write(REVIEW_FILE, reviewed.report)
         for path, png in pictures.items():
@@ -176,7 +171,7 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             review=reviewed.review,
             target=target,
             files=staging.entries(),
-            training=msgspec.structs.replace(training, configs=configs),
+            training=training_summary(trained, template, options.system_prompts),
             previous=since,
         )
         staging.write(CARD_FILE, render_card(manifest).encode(), track=False)

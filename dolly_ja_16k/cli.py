@@ -37,8 +37,14 @@ def _import_uninterrupted() -> None:
 _import_uninterrupted()
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import logging  # noqa: E402
 import sys  # noqa: E402
-from collections.abc import Callable, Iterable  # noqa: E402
+from collections.abc import (  # noqa: E402
+    Callable,
+    Iterable,
+    Iterator,
+)
 from dataclasses import MISSING, Field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -232,6 +238,33 @@ def _run_diff(args: argparse.Namespace) -> int:
 COMMANDS.append(_add_diff)
 
 
+class _WarningLines(logging.Handler):
+    """The package's log warnings as ``warning: …`` lines on stderr, one line each.
+
+    ``sys.stderr`` is looked up on every line, not kept, so a replaced stderr (a test's
+    capture, a redirect made after start-up) gets the lines.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"warning: {one_line(record.getMessage())}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """The package's warnings as ``warning:`` lines for the length of one command, and only
+    there: not passed on to the root logger, which may have a handler of its own."""
+    logger = logging.getLogger("dolly_ja_16k")
+    handler = _WarningLines(logging.WARNING)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwind, so staging folders are cleaned up
 
@@ -245,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminate)
         args = make_parser().parse_args(argv)
         command = args.command
-        return int(args.run(args))
+        with _warnings_on_stderr():
+            return int(args.run(args))
     except DollyError as err:  # the options it names are shown as their flags
         print(f"error: {err.render(shown)}", file=sys.stderr)
         return err.exit_code

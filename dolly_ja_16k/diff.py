@@ -9,11 +9,11 @@ manifest (``manifest.read``), and every part file is checked against its sha256 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 
 from dolly_ja_16k import manifest as mf
@@ -28,21 +28,17 @@ _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 Located = tuple[str, dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class Move:
-    """A record present in both builds, in another part in the new one."""
-
-    index: str
-    source: str
-    target: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"index": self.index, "from": self.source, "to": self.target}
-
-
-def _part_json(p: mf.PartChange) -> dict[str, Any]:
-    return {"part": p.name, "old": p.old, "new": p.new, "added": p.added, "removed": p.removed,
-            "moved_in": p.moved_in, "moved_out": p.moved_out, "changed": p.changed}
+def change_line(change: mf.Change) -> dict[str, Any]:
+    """A change as ``changes.jsonl`` and ``diff --json`` write it: ``from``/``to`` for the parts a
+    record moved between, and only the fields that apply to its kind of change."""
+    line: dict[str, Any] = {"index": change.index, "change": change.change}
+    if change.part is not None:
+        line["part"] = change.part
+    if change.fields is not None:
+        line["fields"] = change.fields
+    if change.source is not None:
+        line["from"], line["to"] = change.source, change.target
+    return line
 
 
 @dataclass(frozen=True)
@@ -55,7 +51,8 @@ class BuildDiff:
     removed: list[str]
     #: Index of each changed record -> the fields whose values differ (in ``FIELDS`` order).
     changed_fields: dict[str, list[str]]
-    moved: list[Move]
+    #: Every record in another part in the new build (``change`` "moved", ``source`` → ``target``).
+    moved: list[mf.Change]
     parts: list[mf.PartChange]
     #: Part of each added record in the new build, of each removed record in the old one.
     added_to: dict[str, str]
@@ -78,30 +75,26 @@ class BuildDiff:
             "removed": self.removed,
             "changed": self.changed,
             "changed_fields": self.changed_fields,
-            "moved": [m.to_json() for m in self.moved],
-            "parts": [_part_json(p) for p in self.parts],
+            "moved": [{"index": m.index, "from": m.source, "to": m.target} for m in self.moved],
+            "parts": msgspec.to_builtins(self.parts),
         }
 
-    def changes(self) -> Iterator[dict[str, Any]]:
-        """One object per record-level change, in index order (added, removed, changed or moved).
+    def changes(self) -> list[mf.Change]:
+        """Every record-level change, in index order: added, removed, changed or moved.
 
-        A record that both changed and moved is one object with ``fields``, ``from`` and ``to``.
+        A record that both changed and moved is one change, ``changed``, with its fields
+        and the parts it moved between.
         """
         moves = {m.index: m for m in self.moved}
-        events: list[tuple[str, dict[str, Any]]] = []
-        for index in self.added:
-            events.append((index, {"index": index, "change": "added", "part": self.added_to[index]}))
-        for index in self.removed:
-            events.append((index, {"index": index, "change": "removed", "part": self.removed_from[index]}))
-        for index in sorted(set(self.changed_fields) | set(moves), key=index_order):
-            event: dict[str, Any] = {"index": index, "change": "changed" if index in self.changed_fields else "moved"}
-            if index in self.changed_fields:
-                event["fields"] = self.changed_fields[index]
-            if index in moves:
-                event["from"], event["to"] = moves[index].source, moves[index].target
-            events.append((index, event))
-        events.sort(key=lambda e: index_order(e[0]))
-        return (event for _, event in events)
+        events = [mf.Change(index=i, change="added", part=self.added_to[i]) for i in self.added]
+        events += [mf.Change(index=i, change="removed", part=self.removed_from[i]) for i in self.removed]
+        for index, fields in self.changed_fields.items():
+            move = moves.pop(index, None)
+            source, target = (move.source, move.target) if move else (None, None)
+            events.append(mf.Change(index=index, change="changed", fields=fields, source=source, target=target))
+        events += moves.values()
+        events.sort(key=lambda e: index_order(e.index))
+        return events
 
     def summary(self) -> str:
         """A few lines for people: the totals, then one row per part."""
@@ -139,39 +132,35 @@ def diff_builds(old: str | Path, new: str | Path) -> BuildDiff:
     """Compare the builds at ``old`` and ``new`` (folders or ``hf://datasets/OWNER/NAME@REV``)."""
     old_parts, old_records = read_build(old)
     new_parts, new_records = read_build(new)
-    return compare(str(old), str(new), old_parts, old_records, new_parts, new_records)
+    return diff_records(str(old), str(new), old_parts, old_records, new_parts, new_records)
 
 
-def compare(old_name: str, new_name: str, old_parts: list[str], old: dict[str, Located],
-            new_parts: list[str], new: dict[str, Located]) -> BuildDiff:
+def diff_records(old_name: str, new_name: str, old_parts: list[str], old: dict[str, Located],
+                 new_parts: list[str], new: dict[str, Located]) -> BuildDiff:
     """The difference of two builds already read (part names, index -> (part, record))."""
+    names = new_parts + [p for p in old_parts if p not in new_parts]
+    counts = {name: dict.fromkeys(("old", "new", "added", "removed", "moved_in", "moved_out", "changed"), 0)
+              for name in names}
+    for key, located in (("old", old), ("new", new)):
+        for part, _ in located.values():
+            counts[part][key] += 1
     added = sorted(new.keys() - old.keys(), key=index_order)
     removed = sorted(old.keys() - new.keys(), key=index_order)
+    for key, indexes, build in (("added", added, new), ("removed", removed, old)):
+        for index in indexes:
+            counts[build[index][0]][key] += 1
     changed: dict[str, list[str]] = {}
-    moved: list[Move] = []
+    moved: list[mf.Change] = []
     for index in sorted(old.keys() & new.keys(), key=index_order):
         (was, before), (now, after) = old[index], new[index]
         fields = sorted((k for k in before.keys() | after.keys() if before.get(k) != after.get(k)), key=_field_order)
         if fields:
             changed[index] = fields
+            counts[now]["changed"] += 1
         if was != now:
-            moved.append(Move(index, was, now))
-    names = new_parts + [p for p in old_parts if p not in new_parts]
-    counts = {name: dict.fromkeys(("old", "new", "added", "removed", "moved_in", "moved_out", "changed"), 0)
-              for name in names}
-    for part, _ in old.values():
-        counts[part]["old"] += 1
-    for part, _ in new.values():
-        counts[part]["new"] += 1
-    for index in added:
-        counts[new[index][0]]["added"] += 1
-    for index in removed:
-        counts[old[index][0]]["removed"] += 1
-    for move in moved:
-        counts[move.source]["moved_out"] += 1
-        counts[move.target]["moved_in"] += 1
-    for index in changed:
-        counts[new[index][0]]["changed"] += 1
+            moved.append(mf.Change(index=index, change="moved", source=was, target=now))
+            counts[was]["moved_out"] += 1
+            counts[now]["moved_in"] += 1
     return BuildDiff(old=old_name, new=new_name, added=added, removed=removed, changed_fields=changed, moved=moved,
                      parts=[mf.PartChange(name=name, **c) for name, c in counts.items()],
                      added_to={i: new[i][0] for i in added}, removed_from={i: old[i][0] for i in removed})
@@ -235,7 +224,7 @@ def read_release(location: str | Path) -> Release:
 def changes_since(previous: Release, parts: dict[str, list[Record]], name: str = "this build") -> BuildDiff:
     """What changed from ``previous`` to a build whose parts are in memory (name → records)."""
     new: dict[str, Located] = {r["index"]: (part, dict(r)) for part, records in parts.items() for r in records}
-    return compare(previous.name, name, previous.parts, previous.records, list(parts), new)
+    return diff_records(previous.name, name, previous.parts, previous.records, list(parts), new)
 
 
 def _download(location: str) -> tuple[Path, str | None, str]:
@@ -276,9 +265,4 @@ def _download(location: str) -> tuple[Path, str | None, str]:
 
 def change_lines(result: BuildDiff) -> bytes:
     """``changes.jsonl``: one JSON line per record-level change, in index order."""
-    return b"".join(orjson.dumps(event) + b"\n" for event in result.changes())
-
-
-def write_changes(result: BuildDiff, path: Path) -> None:
-    """Write ``changes.jsonl`` (what ``build --previous`` will put next to the parts)."""
-    Path(path).write_bytes(change_lines(result))
+    return b"".join(orjson.dumps(change_line(change)) + b"\n" for change in result.changes())

@@ -80,22 +80,9 @@ def format_config_name(base: str, fmt: str) -> str:
     return f"{base}{FORMAT_SEPARATOR}{fmt}"
 
 
-def parse_format_config_name(name: str) -> tuple[str, str] | None:
-    """``("2_of_4", "messages")`` for ``"2_of_4-messages"``; None unless a part (or ``all``) and a known format."""
-    base, sep, fmt = name.partition(FORMAT_SEPARATOR)
-    if not sep or fmt not in TRAINING_FORMATS:
-        return None
-    return (base, fmt) if base == ALL_CONFIG or parse_part_name(base) else None
-
-
 def format_file(part: str, fmt: str) -> str:
     """Repository path of a part in a training format: the file is named after its config."""
     return part_file(format_config_name(part, fmt))
-
-
-def training_config_names(parts: int) -> list[str]:
-    """Every per-part training config, part by part: ``1_of_4-messages``, ``1_of_4-prompt_completion``, …"""
-    return [format_config_name(part, fmt) for part in part_names(parts) for fmt in TRAINING_FORMATS]
 
 
 def per_part_repo_id(repo_id: str, part: str) -> str:

@@ -18,8 +18,7 @@ from typing import Any
 import datasets
 
 from dolly_ja_16k.errors import DollyError
-from dolly_ja_16k.layout import ALL_CONFIG, MANIFEST_FILE, PART_SPLIT, config_names, parse_part_name
-from dolly_ja_16k.layout import DEFAULT_OUT as DEFAULT_SOURCE
+from dolly_ja_16k.layout import ALL_CONFIG, DEFAULT_OUT, MANIFEST_FILE, PART_SPLIT, config_names, parse_part_name
 from dolly_ja_16k.manifest import Manifest, file_sha256
 from dolly_ja_16k.manifest import read as manifest_read
 
@@ -68,7 +67,7 @@ def check_file(folder: Path, relpath: str, expected: str) -> Path:
     return path
 
 
-def check_files(folder: Path, manifest: Manifest) -> None:
+def check_checksums(folder: Path, manifest: Manifest) -> None:
     """Every file the manifest lists, against its sha256; the first that differs is a ``ChecksumError``."""
     for entry in manifest.files:
         check_file(folder, entry.path, entry.sha256)
@@ -93,7 +92,7 @@ class DollyJa16k(datasets.GeneratorBasedBuilder):
     BUILDER_CONFIGS = _configs(4)
     DEFAULT_CONFIG_NAME = ALL_CONFIG
 
-    def __init__(self, config_name: str | None = None, *, source: str | Path = DEFAULT_SOURCE,
+    def __init__(self, config_name: str | None = None, *, source: str | Path = DEFAULT_OUT,
                  revision: str | None = None, **kwargs: Any) -> None:
         self.folder = resolve_source(source, revision)
         self.manifest, manifest_sha = read_manifest(self.folder)
@@ -102,12 +101,12 @@ class DollyJa16k(datasets.GeneratorBasedBuilder):
 
     def download_and_prepare(self, *args: Any, **kwargs: Any) -> None:
         """Check every file, then prepare (or reuse the cache): a cached load is checked too."""
-        check_files(self.folder, self.manifest)
+        check_checksums(self.folder, self.manifest)
         super().download_and_prepare(*args, **kwargs)
 
     def as_streaming_dataset(self, *args: Any, **kwargs: Any) -> Any:
         """Check every file, then stream (streaming never calls ``download_and_prepare``)."""
-        check_files(self.folder, self.manifest)
+        check_checksums(self.folder, self.manifest)
         return super().as_streaming_dataset(*args, **kwargs)
 
     def _info(self) -> datasets.DatasetInfo:
@@ -134,7 +133,7 @@ class DollyJa16k(datasets.GeneratorBasedBuilder):
                 yield number, json.loads(line)
 
 
-def builder_for(config: str, source: str | Path = DEFAULT_SOURCE, revision: str | None = None,
+def builder_for(config: str, source: str | Path = DEFAULT_OUT, revision: str | None = None,
                 **kwargs: Any) -> DollyJa16k:
     """A builder for ``config``; builds with other part counts get their own config list."""
     parsed = parse_part_name(config)
@@ -144,7 +143,7 @@ def builder_for(config: str, source: str | Path = DEFAULT_SOURCE, revision: str 
     return cls(config, source=source, revision=revision, **kwargs)
 
 
-def load(config: str = ALL_CONFIG, source: str | Path = DEFAULT_SOURCE, *, split: str | None = None,
+def load(config: str = ALL_CONFIG, source: str | Path = DEFAULT_OUT, *, split: str | None = None,
          revision: str | None = None, **kwargs: Any) -> datasets.Dataset | datasets.DatasetDict:
     """``load("2_of_4", "dist/dolly-ja-16k", split="train")``: like ``load_dataset``, checksums first.
 

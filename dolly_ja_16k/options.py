@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from dolly_ja_16k.errors import Opt, OptionError
 from dolly_ja_16k.layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE, MANIFEST_FILE
-from dolly_ja_16k.review.rules import FINDERS, FIXES
+from dolly_ja_16k.review.rules import FINDERS, FIXES, drop_help
+from dolly_ja_16k.split import SPLIT_STRATEGIES
 
 if TYPE_CHECKING:
     from dolly_ja_16k.manifest import Manifest, Review
@@ -42,7 +43,8 @@ Style = Literal["keitai", "jotai"]
 Layout = Literal["single", "per-part"]
 SystemPrompts = Literal["off", "style"]
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
-STYLES: tuple[str, ...] = get_args(Style)
+#: The styles ``style`` may keep (the tagger's other labels, mixed and none, cannot be built alone).
+STYLE_FILTERS: tuple[str, ...] = get_args(Style)
 LAYOUTS: tuple[str, ...] = get_args(Layout)
 SYSTEM_PROMPT_MODES: tuple[str, ...] = get_args(SystemPrompts)
 #: Owner and name on the Hub: letters, digits, ``-``, ``_``, ``.``; up to 96 characters each.
@@ -58,13 +60,6 @@ REF_COMPONENT = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)(?!.*\.$)[^\
 BRANCH_PREFIX = "refs/heads/"
 #: The ``--help`` section of the options that shape the training configs.
 TRAINING = "training configs (messages, prompt/completion)"
-#: Plain-words descriptions of the split strategies, for the card.
-STRATEGY_WORDS = {
-    "stratified": "each category shuffled with seed `{seed}` and dealt in turn to the parts, so every part "
-                  "has the same category mix (within one record per category)",
-    "contiguous": "consecutive slices of the input order (no shuffling, so the seed plays no part)",
-    "shuffle": "a random order drawn with seed `{seed}`, cut into consecutive slices",
-}
 #: What a style filter keeps, in words.
 STYLE_WORDS = {
     "keitai": "the polite です・ます style (`keitai`)",
@@ -409,8 +404,14 @@ def _parts_line(m: Manifest) -> str:
 
 
 def _split_line(m: Manifest) -> str:
-    strategy = m.options.strategy
-    return "split: " + STRATEGY_WORDS.get(strategy, strategy).format(seed=m.options.seed)
+    known = SPLIT_STRATEGIES.get(m.options.strategy)
+    return "split: " + (known.sentence(f"seed `{m.options.seed}`") if known else m.options.strategy)
+
+
+def _strategy_help() -> str:
+    """How records are assigned to parts: each strategy's own sentence (``split.py``)."""
+    ways = "; ".join(f"{s.name}: {s.sentence('the seed (--seed)')}" for s in SPLIT_STRATEGIES.values())
+    return f"how records are assigned to parts (default: %(default)s). {ways.replace('%', '%%')}"
 
 
 def _target_line(m: Manifest) -> str | None:
@@ -455,7 +456,7 @@ class BuildOptions:
     parts: int = option(4, parse=positive, help="number of parts (default: %(default)s)", check=_at_least_one,
                         record=Recorded(int), card=_parts_line)
     strategy: Strategy = option("stratified", choices=STRATEGIES, record=Recorded(str), card=_split_line,
-                                help="how records are assigned to parts (default: %(default)s)")
+                                help=_strategy_help())
     seed: int = option(42, parse=whole, help="seed for stratified and shuffle (default: %(default)s)",
                        check=_check_seed, record=Recorded(int))
     supplements: list[str] = option(factory=list, flag="--supplement", metavar="FILE", check=_check_supplements,
@@ -475,10 +476,9 @@ class BuildOptions:
     #: Review checks whose records are dropped; None means each check's default.
     drop: frozenset[str] | None = option(None, parse=parse_drop, metavar="RULE[,RULE…]", check=_check_drop,
                                          record=Recorded(list[str], [], _dropped), card=_review_line,
-                                         help="review checks whose records are dropped, replacing the defaults "
-                                              "(input_equals_output,output_in_instruction,duplicate); '' drops none")
+                                         help=drop_help())
     #: Keep only records of this style; needs ``tag_style`` and not ``keep_all``.
-    style: Style | None = option(None, choices=STYLES, check=_check_style, record=Recorded(str | None, None),
+    style: Style | None = option(None, choices=STYLE_FILTERS, check=_check_style, record=Recorded(str | None, None),
                                  card=_style_line, help="build from records of one speech style only: keitai "
                                                         "(です・ます) or jotai (だ・である)")
     #: Add the ``style`` column (polite / plain / mixed / none) to every record.

@@ -2,7 +2,9 @@
 
 Every strategy puts each record in exactly one part, keeps part sizes within one of
 each other (the first parts get the extra records), and keeps source order inside a
-part (so parts diff cleanly between builds).
+part (so parts diff cleanly between builds). Each strategy carries the one sentence that
+says how it assigns records (``SplitStrategy.description``); the card and ``--help`` print
+that sentence, and a test per strategy checks that it holds.
 
 The seeded strategies are *stable*: a record's part follows from its own ``index`` and
 the seed, not from where the other records sit. Each category's records are ordered by
@@ -15,11 +17,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.read.records import Record
 
-Strategy = Callable[[Sequence[Record], int, int], list[list[Record]]]
+#: A strategy's code: records, number of parts, seed → one list of records per part.
+Assign = Callable[[Sequence[Record], int, int], list[list[Record]]]
 
 
 def _slice_sizes(total: int, parts: int) -> list[int]:
@@ -141,11 +145,32 @@ def stratified(records: Sequence[Record], parts: int, seed: int) -> list[list[Re
     return _stable(by_category, records, parts, seed)
 
 
-STRATEGIES: dict[str, Strategy] = {
-    "stratified": stratified,
-    "contiguous": contiguous,
-    "shuffle": shuffle,
-}
+@dataclass(frozen=True)
+class SplitStrategy:
+    """A split strategy: its name, the sentence that describes it, and its code.
+
+    ``description`` says how records are assigned to parts, with ``{seed}`` where the seed
+    is named: the card fills in the build's seed, ``--help`` the option.
+    """
+
+    name: str
+    description: str
+    assign: Assign
+
+    def sentence(self, seed: str) -> str:
+        """The description with the seed named as ``seed`` (e.g. "seed `42`")."""
+        return self.description.format(seed=seed)
+
+
+SPLIT_STRATEGIES: dict[str, SplitStrategy] = {s.name: s for s in (
+    SplitStrategy("stratified", "each category ordered by a keyed hash of {seed} and each record's `index`, and "
+                  "cut into one contiguous range of that order per part, so every part has the same category mix "
+                  "(within one record per category)", stratified),
+    SplitStrategy("contiguous", "consecutive slices of the input order (no shuffling, so the seed plays no part)",
+                  contiguous),
+    SplitStrategy("shuffle", "all records ordered by a keyed hash of {seed} and each record's `index`, and cut "
+                  "into consecutive slices of that order", shuffle),
+)}
 
 
 def split(records: Sequence[Record], parts: int, strategy: str = "stratified", seed: int = 42
@@ -157,4 +182,4 @@ def split(records: Sequence[Record], parts: int, strategy: str = "stratified", s
     """
     if len(records) < parts:
         raise InputError(f"{len(records)} records cannot fill {parts} parts (each part needs at least one)")
-    return STRATEGIES[strategy](records, parts, seed)
+    return SPLIT_STRATEGIES[strategy].assign(records, parts, seed)

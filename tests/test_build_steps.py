@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,45 @@ def test_build_returns_the_manifest_it_wrote(tmp_path: Path) -> None:
     assert {f.path for f in manifest.files} == {
         *(f"data/{n}_of_3{fmt}.jsonl" for n in (1, 2, 3) for fmt in ("", "-messages", "-prompt_completion")),
         "review.jsonl", "images/category_mix.png", "images/lengths.png"}
+
+
+# -- warnings go through logging; the command line shows them as `warning:` lines -------------------------
+
+def _with_extras(tmp_path: Path) -> Path:
+    return write_jsonl(tmp_path / "src.jsonl", [*make_records(7), {**make_record(7, category="poetry"), "note": "x"}])
+
+
+def test_library_warnings_are_log_records(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from dolly_ja_16k.review.run import review_source
+
+    src = _with_extras(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="dolly_ja_16k"):
+        pipeline.read_inputs(BuildOptions(source=str(src)))
+        review_source(str(src), tag_style=False)
+    messages = [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
+    expected = [f'{src}: line 8: fields outside the schema are not kept: "note" (1)',
+                f'{src}: line 8: category "poetry" is not one of the eight Dolly categories; kept as is']
+    assert messages == [("dolly_ja_16k.build", logging.WARNING, m) for m in expected] + [
+        ("dolly_ja_16k.review.run", logging.WARNING, m) for m in expected]
+
+
+def test_the_command_line_prints_each_warning_once_and_only_while_it_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dolly_ja_16k import cli
+
+    src = _with_extras(tmp_path)
+    root = logging.getLogger()
+    seen: list[str] = []
+    catch = logging.Handler()
+    catch.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    root.addHandler(catch)  # a handler of the caller's own: the command line does not pass the warnings on
+    try:
+        assert cli.main(["review", str(src), "--no-style"]) == 0
+    finally:
+        root.removeHandler(catch)
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f'warning: {src}: line 8: fields outside the schema are not kept: "note" (1)',
+                   f'warning: {src}: line 8: category "poetry" is not one of the eight Dolly categories; kept as is']
+    assert seen == []
+    logger = logging.getLogger("dolly_ja_16k")
+    assert logger.handlers == [] and logger.propagate  # left as it was found

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dolly_ja_16k import manifest as mf
-from dolly_ja_16k.diff import change_lines, diff_builds, index_order, write_changes
+from dolly_ja_16k.diff import change_lines, diff_builds, index_order
 from dolly_ja_16k.errors import HubError, InputError
 from dolly_ja_16k.layout import MANIFEST_FILE, part_file, part_names
 from dolly_ja_16k.split import split
@@ -86,7 +86,7 @@ def test_json_output_and_changes_lines_say_the_same(pair, tmp_path):
     data = result.to_json()
     assert {"added", "removed", "changed", "changed_fields", "moved", "parts"} <= data.keys()
     assert all(set(m) == {"index", "from", "to"} for m in data["moved"])
-    write_changes(result, tmp_path / "changes.jsonl")
+    (tmp_path / "changes.jsonl").write_bytes(change_lines(result))
     lines = [json.loads(line) for line in (tmp_path / "changes.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [e["index"] for e in lines] == sorted({*data["added"], *data["removed"], *data["changed"],
                                                   *(m["index"] for m in data["moved"])}, key=index_order)

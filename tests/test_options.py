@@ -108,7 +108,7 @@ def test_parts_and_strategy_are_checked_with_the_options(tmp_path: Path) -> None
         BuildOptions(out=tmp_path / "o", parts=0).check()
     with pytest.raises(OptionError, match="^strategy: 'alphabetical' is not one of stratified, contiguous, shuffle$"):
         BuildOptions(out=tmp_path / "o", strategy="alphabetical").check()  # type: ignore[arg-type]
-    assert set(STRATEGIES) == set(split.STRATEGIES)  # every choice is a strategy the split has
+    assert set(STRATEGIES) == set(split.SPLIT_STRATEGIES)  # every choice is a strategy the split has
 
 
 @pytest.mark.parametrize(("options", "library", "flags"), [

@@ -23,7 +23,7 @@ from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.manifest import entry_for
 from dolly_ja_16k.read.records import FIELDS, KNOWN_CATEGORIES, is_blank
 from dolly_ja_16k.read.sources import read_source
-from dolly_ja_16k.split import STRATEGIES, split
+from dolly_ja_16k.split import SPLIT_STRATEGIES, split
 from dolly_ja_16k.write.staging import arrow_nbytes, encode_lines, part_info
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -55,7 +55,7 @@ def record_lists(draw: st.DrawFn, text: st.SearchStrategy[str] | None = None, ma
     return records
 
 
-splits = st.tuples(record_lists(), st.integers(1, 12), st.sampled_from(sorted(STRATEGIES)),
+splits = st.tuples(record_lists(), st.integers(1, 12), st.sampled_from(sorted(SPLIT_STRATEGIES)),
                    st.integers(-(2**63), 2**63))
 
 

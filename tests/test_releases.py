@@ -42,6 +42,14 @@ def test_changes_file_is_what_diff_says(releases: tuple[Path, Path, Path]) -> No
     diff = run_cli("diff", first, second, "--json")
     assert diff.returncode == 0
     assert json.loads(diff.stdout)["added"] == ["200", "201", "202"]
+    # one encoding of a part's counts: diff --json says them as the manifest does
+    recorded = json.loads((second / "manifest.json").read_text(encoding="utf-8"))["previous"]
+    assert json.loads(diff.stdout)["parts"] == recorded["parts"]
+    assert list(recorded["parts"][0]) == ["name", "old", "new", "added", "removed", "moved_in", "moved_out", "changed"]
+    # and of a change: the manifest's examples are the first lines of changes.jsonl, `from`/`to` there
+    examples = [{k: v for k, v in e.items() if v is not None} for e in recorded["examples"]]
+    renamed = [{{"source": "from", "target": "to"}.get(k, k): v for k, v in e.items()} for e in examples]
+    assert renamed == events[:len(examples)] and examples
 
 
 def test_manifest_and_card_say_what_changed(releases: tuple[Path, Path, Path]) -> None:

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import hashlib
+import itertools
 from collections import Counter
 
 import pytest
 
 from dolly_ja_16k.errors import InputError
-from dolly_ja_16k.split import split
+from dolly_ja_16k.options import STRATEGIES
+from dolly_ja_16k.split import SPLIT_STRATEGIES, split
 from tests.conftest import make_record
 
 
@@ -90,3 +93,79 @@ def test_removing_a_record_moves_only_boundary_records():
         rest = records[:gone] + records[gone + 1:]
         after = {r["index"]: n for n, part in enumerate(split(rest, 4, "shuffle", seed=3)) for r in part}
         assert sum(before[i] != after[i] for i in after) <= 3  # one record per boundary at most
+
+
+# -- each strategy's sentence (the card and --help print it) holds -------------------------------------
+
+def _keyed_order(records, seed):
+    """The records in the order the sentences name: a keyed hash (blake2b, keyed by the seed) of each index."""
+    key = hashlib.blake2b(str(seed).encode("ascii"), digest_size=32).digest()
+
+    def digest(index):
+        return hashlib.blake2b(index.encode("utf-8", "surrogatepass"), key=key, digest_size=8).digest()
+
+    return sorted(records, key=lambda r: (digest(r["index"]), r["index"]))
+
+
+def _ranges(order, out):
+    """The part of each record of ``order``, in that order."""
+    part_of = {r["index"]: n for n, part in enumerate(out) for r in part}
+    return [part_of[r["index"]] for r in order]
+
+
+def _one_range_per_part(parts_in_order, parts):
+    """True if the parts follow each other as contiguous ranges, in part order (an empty range allowed)."""
+    return parts_in_order == sorted(parts_in_order) and set(parts_in_order) <= set(range(parts))
+
+
+@pytest.mark.parametrize("seed", [0, 42, -7])
+def test_stratified_sentence_holds(seed):
+    sentence = SPLIT_STRATEGIES["stratified"].sentence(f"seed `{seed}`")
+    assert sentence.startswith(f"each category ordered by a keyed hash of seed `{seed}` and each record's `index`")
+    assert "cut into one contiguous range of that order per part" in sentence
+    assert sentence.endswith("every part has the same category mix (within one record per category)")
+    records = _records(1003)
+    out = split(records, 4, "stratified", seed)
+    for category in {r["category"] for r in records}:
+        members = [r for r in records if r["category"] == category]
+        assert _one_range_per_part(_ranges(_keyed_order(members, seed), out), 4), category
+        per_part = Counter(_ranges(members, out))
+        assert max(per_part.values()) - min(per_part[n] for n in range(4)) <= 1, category
+
+
+@pytest.mark.parametrize("seed", [0, 42, -7])
+def test_shuffle_sentence_holds(seed):
+    sentence = SPLIT_STRATEGIES["shuffle"].sentence(f"seed `{seed}`")
+    assert sentence == (f"all records ordered by a keyed hash of seed `{seed}` and each record's `index`, and cut "
+                        "into consecutive slices of that order")
+    records = _records(1003)
+    out = split(records, 4, "shuffle", seed)
+    order = _keyed_order(records, seed)
+    starts = [0, *itertools.accumulate(len(p) for p in out)]
+    for n, part in enumerate(out):
+        assert {r["index"] for r in part} == {r["index"] for r in order[starts[n]:starts[n + 1]]}
+
+
+def test_contiguous_sentence_holds():
+    sentence = SPLIT_STRATEGIES["contiguous"].sentence("seed `1`")
+    assert sentence == "consecutive slices of the input order (no shuffling, so the seed plays no part)"
+    records = _records(1003)
+    out = split(records, 4, "contiguous", seed=1)
+    assert [r for part in out for r in part] == records  # consecutive slices of the input order
+    assert split(records, 4, "contiguous", seed=2) == out  # the seed plays no part
+
+
+def test_every_strategy_the_options_offer_has_a_sentence():
+    assert list(SPLIT_STRATEGIES) == list(STRATEGIES)
+    for strategy in SPLIT_STRATEGIES.values():
+        assert strategy.description and "\n" not in strategy.description
+        assert "shuffled" not in strategy.description and "dealt" not in strategy.description
+
+
+def test_strategy_help_takes_each_strategys_sentence():
+    from tests.conftest import run_cli
+
+    result = run_cli("build", "--help")
+    text = " ".join(result.stdout.split())
+    for strategy in SPLIT_STRATEGIES.values():
+        assert f"{strategy.name}: {strategy.sentence('the seed (--seed)')}" in text

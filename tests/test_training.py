@@ -109,13 +109,11 @@ def _check_batch_labels(batch: dict[str, Any], rows: list[dict[str, Any]], token
     return with_system
 
 
-@pytest.mark.parametrize("config", layout.training_config_names(PARTS))
-def test_sft_trainer_trains_on_the_config_as_loaded(config: str, built: tuple[Path, dict], tokenizer: Any,
+@pytest.mark.parametrize(("part", "fmt"), [(p, f) for p in layout.part_names(PARTS) for f in layout.TRAINING_FORMATS])
+def test_sft_trainer_trains_on_the_config_as_loaded(part: str, fmt: str, built: tuple[Path, dict], tokenizer: Any,
                                                    tmp_path: Path, no_network: None) -> None:
     folder, parts = built
-    parsed = layout.parse_format_config_name(config)
-    assert parsed is not None
-    part, fmt = parsed
+    config = layout.format_config_name(part, fmt)
     dataset = datasets.load_dataset(str(folder), config, split="train")
     assert dataset.num_rows == len(parts[part])
     assert {"category", "index", "style"} <= set(dataset.column_names)
@@ -166,7 +164,8 @@ def test_published_training_configs_load_by_name_and_train(built: tuple[Path, di
     for layout_args in ([], ["--layout", "per-part"]):
         result = publish(hub, tmp_path, folder, repo_id, *layout_args)
         assert result.returncode == 0, result.stderr
-    requests = [{"repo": repo_id, "config": name} for name in layout.training_config_names(PARTS)]
+    requests = [{"repo": repo_id, "config": layout.format_config_name(part, fmt)}
+                for part in layout.part_names(PARTS) for fmt in layout.TRAINING_FORMATS]
     requests += [{"repo": f"{repo_id}-{part}", "config": fmt} for part in parts for fmt in layout.TRAINING_FORMATS]
     script = Path(__file__).with_name("hub") / "train_back.py"
     proc = subprocess.run([sys.executable, str(script), json.dumps(requests)], capture_output=True, text=True,

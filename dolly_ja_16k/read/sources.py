@@ -2,18 +2,17 @@
 
 Reading and parsing a file is ``readers.py``'s job; this module turns what the user typed
 into a local file (``open_source``), reads it through ``readers`` and says how the manifest
-names it (``describe``): never with a path of the build machine.
+names it (``source_file``): never with a path of the build machine.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from dolly_ja_16k.errors import HubError, InputError, one_line
+from dolly_ja_16k.errors import HubError, InputError
 from dolly_ja_16k.layout import DEFAULT_SOURCE
 from dolly_ja_16k.manifest import SourceFile
 from dolly_ja_16k.read.readers import RecordFile
@@ -71,10 +70,10 @@ def read_source(location: str, seen: dict[str, str], prefix: str = "",
             raise InputError(f'duplicate index "{index}" (first seen at {seen[index]})', file.name, where)
         seen[index] = f"{file.name}: {where}"
         records.append(record)
-    return records, describe(source, file.sha256, len(records)), file.warnings
+    return records, source_file(source, file.sha256, len(records)), file.warnings
 
 
-def describe(source: Source, sha256: str, records: int) -> SourceFile:
+def source_file(source: Source, sha256: str, records: int) -> SourceFile:
     """The manifest's entry for a source: its base name or ``hf://`` address, never a local path."""
     name = source.location if source.kind == "hub" else source.path.name
     upstream = KNOWN_UPSTREAM.get(sha256)
@@ -166,8 +165,3 @@ def _probe(endpoint: str, location: str, hint: str) -> None:
         reason = err.strerror or type(err).__name__
         raise HubError(f"{location}: cannot reach the Hub at {endpoint} ({reason}) and the file is not in the "
                        f"HF cache; {hint}") from None
-
-
-def warn(message: str) -> None:
-    """Print a warning on one line of stderr."""
-    print(f"warning: {one_line(message)}", file=sys.stderr)

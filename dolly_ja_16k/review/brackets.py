@@ -120,10 +120,6 @@ def balance(text: str) -> Balance:
     return Balance(unopened, unclosed)
 
 
-def is_balanced(text: str) -> bool:
-    return balance(text).balanced
-
-
 def _line_start(text: str, pos: int) -> int:
     """Where the quoted text can start on the line of ``pos``: after the list marker, or the last colon."""
     start = text.rfind("\n", 0, pos) + 1

@@ -1,10 +1,15 @@
-"""The review's rules: small named checks that fix, flag or drop records.
+"""The review rules: each one small object with its name, its action, a one-line description and its code.
 
 databricks-dolly-15k-ja is a machine translation with known defects (Wikipedia citation
 marks, answers copied from the context or into the instruction, duplicates, untranslated
-text). Each check below is one small object with a name, a one-line description and an
-action; ``run.py`` applies them in order. Nothing here reads files or writes the
-manifest, so the options can check ``drop`` against these names without an import loop.
+text). Each defect has one rule here. The rule's ``description`` is the only text that
+says what it does: the review report, the manifest, the card's data-quality table and the
+help of ``--drop`` all take it from the rule, so they cannot drift apart from each other.
+
+A rule's ``action`` is what it does to a record it matches when nothing overrides it:
+``fix`` (a ``Fix`` rewrites the text), ``drop`` or ``flag`` (a ``Finder`` points at records,
+which are dropped or only listed). The run (``run.py``) decides what actually happens:
+``--drop`` replaces the finders' defaults and ``--keep-all`` turns every rule into a flag.
 """
 
 from __future__ import annotations
@@ -12,11 +17,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from dolly_ja_16k.read.records import REQUIRED_TEXT, Record, is_blank
 from dolly_ja_16k.review import brackets
 
-FIX, FLAG, DROP = "fix", "flag", "drop"
+if TYPE_CHECKING:  # the manifest records each rule's action; only its type is needed here
+    from dolly_ja_16k.manifest import Action
+
+FIX: Literal["fix"] = "fix"
+FLAG: Literal["flag"] = "flag"
+DROP: Literal["drop"] = "drop"
 EXCERPT = 60
 TEXT_FIELDS = ("instruction", "input", "output")
 
@@ -28,18 +39,41 @@ def excerpt(text: str, start: int = 0, width: int = EXCERPT) -> str:
     return ("…" if begin else "") + piece + ("…" if begin + width < len(text) else "")
 
 
-# ---------------------------------------------------------------------------------- fixes
-
 @dataclass(frozen=True)
 class Fix:
-    """A check that rewrites text in place; ``apply`` returns a report note or None if unchanged."""
+    """A rule that rewrites text in place; ``apply`` returns a report note, or None if it changed nothing."""
 
     name: str
     description: str
     apply: Callable[[Record], str | None]
-    action: str = FIX
-    default: str = FIX
+    #: A fix always fixes (``--keep-all`` reports it as a flag instead, changing nothing); it never
+    #: drops, and ``--drop`` refuses its name.
+    action: ClassVar[Action] = FIX
 
+
+#: A finder's result: position in the record list, and the excerpt or note for the report.
+Finding = tuple[int, str]
+#: instruction, input and output of each record with whitespace squashed, made once per review
+Squashed = list[tuple[str, str, str]]
+
+
+@dataclass(frozen=True)
+class Finder:
+    """A rule that points at records; ``action`` says whether they are dropped or flagged by default."""
+
+    name: str
+    description: str
+    scan: Callable[[list[Record], Squashed], list[Finding]]
+    action: Literal["drop", "flag"]
+    #: Dropped whatever ``--drop`` says (not with ``--keep-all``): the record cannot be written as it is.
+    always: bool = False
+
+    @property
+    def drops_by_default(self) -> bool:
+        return self.action == DROP
+
+
+# ---------------------------------------------------------------------------------- fixes
 
 def _fix_whitespace(record: Record) -> str | None:
     changed = []
@@ -107,27 +141,6 @@ def _fix_brackets(record: Record) -> str | None:
 
 # -------------------------------------------------------------------------------- finders
 
-Finding = tuple[int, str]  # position in the record list, excerpt / note
-#: instruction, input and output of each record with whitespace squashed, made once per review
-Squashed = list[tuple[str, str, str]]
-
-
-@dataclass(frozen=True)
-class Finder:
-    """A check that points at records; they are dropped if its name is in the drop set, else flagged."""
-
-    name: str
-    description: str
-    scan: Callable[[list[Record], Squashed], list[Finding]]
-    default: str = FLAG
-    #: Always drop, whatever the drop set says: the record cannot be written as it is.
-    always: bool = False
-
-    @property
-    def action(self) -> str:
-        return self.default
-
-
 def _squash(text: str) -> str:
     """Whitespace runs → one space, ends trimmed (what "the same text" compares)."""
     # Most texts have no whitespace but single spaces: isprintable() is False for every
@@ -139,6 +152,16 @@ def _squash(text: str) -> str:
 
 def squashed_texts(records: list[Record]) -> Squashed:
     return [(_squash(r["instruction"]), _squash(r["input"]), _squash(r["output"])) for r in records]
+
+
+def _scan_emptied(records: list[Record], squashed: Squashed) -> list[Finding]:
+    """Records whose instruction or output the fixes left empty (an ``output`` of ``[1][2]``)."""
+    found = []
+    for i, r in enumerate(records):
+        empty = [name for name in REQUIRED_TEXT if is_blank(r[name])]  # type: ignore[literal-required]
+        if empty:
+            found.append((i, f"{' and '.join(empty)} empty after the fixes"))
+    return found
 
 
 def _scan_input_equals_output(records: list[Record], squashed: Squashed) -> list[Finding]:
@@ -170,7 +193,7 @@ def _scan_duplicates(records: list[Record], squashed: Squashed) -> list[Finding]
 
 #: Below this share of Japanese script among the letters of instruction + output, a record
 #: is mostly untranslated. Most such records are legitimate lists of English titles and
-#: names, so the check only flags by default.
+#: names, so the rule only flags by default.
 JAPANESE_SHARE = 0.3
 # Counted on UTF-8 bytes, which keeps the scan in C: kana and kanji (U+3040-U+9FFF) start
 # with a lead byte E3-E9, except the CJK punctuation block U+3000-U+303F (E3 80 xx).
@@ -220,23 +243,16 @@ def _scan_unbalanced(records: list[Record], squashed: Squashed) -> list[Finding]
     return found
 
 
-FIXES: list[Fix] = [
+# ---------------------------------------------------------------------------------- the rules
+
+#: Run first and in this order, so the finders see the text that will be written.
+FIXES: tuple[Fix, ...] = (
     Fix("whitespace", "trim leading and trailing whitespace, turn \\r\\n into \\n (no NFKC)", _fix_whitespace),
     Fix("citation_marks", "remove Wikipedia reference marks such as [3] from input and output", _fix_citations),
     Fix("lost_brackets", "put back a lost opening 「 『 （ where its place is certain (start of a line or "
         "list item)", _fix_brackets),
-]
-def _scan_emptied(records: list[Record], squashed: Squashed) -> list[Finding]:
-    """Records whose instruction or output the fixes left empty (an ``output`` of ``[1][2]``)."""
-    found = []
-    for i, r in enumerate(records):
-        empty = [name for name in REQUIRED_TEXT if is_blank(r[name])]  # type: ignore[literal-required]
-        if empty:
-            found.append((i, f"{' and '.join(empty)} empty after the fixes"))
-    return found
-
-
-FINDERS: list[Finder] = [
+)
+FINDERS: tuple[Finder, ...] = (
     Finder("emptied_by_fixes", "a fix left instruction or output empty (e.g. an output made only of "
            "citation marks); such a record is never written", _scan_emptied, DROP, always=True),
     Finder("input_equals_output", "input and output are the same text (the answer copies the context)",
@@ -251,10 +267,22 @@ FINDERS: list[Finder] = [
            "inside an open quote)", _scan_truncated, FLAG),
     Finder("unbalanced_brackets", "a bracket pairs with nothing and the fix could not place its "
            "other half", _scan_unbalanced, FLAG),
-]
-CHECKS: list[Fix | Finder] = [*FIXES, *FINDERS]
+)
 
 
 def default_drop() -> frozenset[str]:
-    return frozenset(f.name for f in FINDERS if f.default == DROP)
+    """The finders whose records are dropped when ``--drop`` is not given."""
+    return frozenset(f.name for f in FINDERS if f.drops_by_default)
 
+
+def drop_help() -> str:
+    """The help of ``--drop``: the defaults and every finder with its description, from the rules.
+
+    ``%`` is doubled for argparse, which formats help strings with ``%``.
+    """
+    defaults = ",".join(f.name for f in FINDERS if f.drops_by_default and not f.always)
+    always = ", ".join(f.name for f in FINDERS if f.always)
+    finders = "; ".join(f"{f.name} ({f.action}): {f.description}" for f in FINDERS if not f.always)
+    text = (f"review checks whose records are dropped, replacing the defaults ({defaults}); '' drops none "
+            f"({always} always drops). The checks: {finders}")
+    return text.replace("%", "%%")

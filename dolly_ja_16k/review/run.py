@@ -1,23 +1,29 @@
-"""The review step: the rules (``rules.py``) applied between reading and splitting.
+"""The review run: apply the rules (``rules.py``) in order and report what they found.
 
-``run_review`` applies the checks in order and returns the kept records, one report row
-per finding (written to ``review.jsonl``) and per-rule counts for the manifest and card.
+``run_review`` applies the fixes, tags the style of each answer, runs the finders and
+returns the kept records, one report row per finding (written to ``review.jsonl``) and
+one ``Rule`` per rule with its count, in the form the manifest records. The same
+``Rule`` list makes the ``dolly-ja-16k review`` report and, through the manifest, the
+card's data-quality table; ``summary_sentence`` is the one sentence both open with.
 
-Fixes run first (whitespace, citation marks), so the other checks see the text that will
-be written. ``--keep-all`` turns every check into a flag: nothing is changed or dropped.
+Fixes run first (whitespace, citation marks, brackets), so the finders see the text that
+will be written. ``--keep-all`` turns every rule into a flag: nothing is changed or dropped.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from dolly_ja_16k.manifest import Rule
 from dolly_ja_16k.read.records import Record
-from dolly_ja_16k.read.sources import read_source, warn
+from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.review.rules import DROP, FINDERS, FIX, FIXES, FLAG, default_drop, excerpt, squashed_texts
 from dolly_ja_16k.review.style import classify
+
+log = logging.getLogger(__name__)
 
 #: What a report row says happened to the record.
 FIXED, FLAGGED, DROPPED = "fixed", "flagged", "dropped"
@@ -27,33 +33,34 @@ STYLE_RULE = "style"
 
 @dataclass
 class ReviewResult:
+    """The kept records, one report row per finding, and each rule with its action and count."""
+
     records: list[Record]
     rows: list[dict[str, Any]] = field(default_factory=list)
-    rules: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
     dropped: int = 0
     styles: dict[str, int] | None = None
 
-    def summary(self) -> list[Rule]:
-        """The per-rule counts as the manifest records them."""
-        return [Rule(name=r["name"], action=r["action"], description=r["description"], count=r["count"])
-                for r in self.rules]
 
-    def summary_text(self, total: int, keep_all: bool) -> str:
-        changed = sum(r["count"] for r in self.rules if r["action"] == FIX)
-        if keep_all:
-            return (f"The review checked {total:,} records and changed or dropped nothing (`--keep-all`); "
-                    "what it found is flagged below and in `review.jsonl`.")
-        text = (f"The review checked {total:,} records: {changed:,} fixes were made, {self.dropped:,} "
-                f"records were dropped and {len(self.records):,} kept.")
-        return text
+def summary_sentence(records_in: int, rules: Iterable[Rule], dropped: int, kept: int, keep_all: bool,
+                     listed_in: str | None = None) -> str:
+    """What the review did, in one sentence: the review report and the card both open with it.
+
+    ``listed_in`` names the file that lists every finding, when there is one (a build's
+    ``review.jsonl``; ``dolly-ja-16k review`` writes none).
+    """
+    if keep_all:
+        where = f"below and in `{listed_in}`" if listed_in else "below"
+        return (f"The review checked {records_in:,} records and changed or dropped nothing; "
+                f"what it found is flagged {where}.")
+    fixes = sum(r.count for r in rules if r.action == FIX)
+    return (f"The review checked {records_in:,} records: it made {fixes:,} fix{'' if fixes == 1 else 'es'}, "
+            f"dropped {dropped:,} records and kept {kept:,}.")
 
 
-def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_all: bool = False,
-               style: str | None = None, tag_style: bool = True) -> ReviewResult:
-    """Apply the checks to ``records`` (fixes change them in place unless ``keep_all``)."""
-    drop_set = frozenset() if keep_all else (default_drop() if drop is None else frozenset(drop))
-    rows: list[dict[str, Any]] = []
-    rules: list[dict[str, Any]] = []
+def _apply_fixes(records: list[Record], keep_all: bool, rows: list[dict[str, Any]]) -> list[Rule]:
+    """Run every fix over every record (on copies with ``keep_all``); one row per changed record."""
+    rules = []
     for fix in FIXES:
         count = 0
         for r in records:
@@ -63,13 +70,15 @@ def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_al
                 count += 1
                 rows.append({"index": r["index"], "rule": fix.name, "action": FLAGGED if keep_all else FIXED,
                              "excerpt": note})
-        rules.append({"name": fix.name, "action": FLAG if keep_all else FIX, "description": fix.description,
-                      "count": count})
-    tagging = tag_style and not keep_all
-    if tagging:
-        # tagged after the fixes, which change the text
-        for r in records:
-            r["style"] = classify(r["output"])
+        rules.append(Rule(name=fix.name, action=FLAG if keep_all else fix.action, description=fix.description,
+                          count=count))
+    return rules
+
+
+def _run_finders(records: list[Record], drop_set: frozenset[str], keep_all: bool,
+                 rows: list[dict[str, Any]]) -> tuple[list[Rule], set[int]]:
+    """Run every finder; the positions of the records to drop, one row per finding."""
+    rules = []
     dropped: set[int] = set()
     squashed = squashed_texts(records)
     for finder in FINDERS:
@@ -80,25 +89,42 @@ def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_al
                          "action": DROPPED if action == DROP else FLAGGED, "excerpt": note})
             if action == DROP:
                 dropped.add(position)
-        rules.append({"name": finder.name, "action": action, "description": finder.description,
-                      "count": len(findings)})
-    del squashed
+        rules.append(Rule(name=finder.name, action=action, description=finder.description, count=len(findings)))
+    return rules, dropped
+
+
+def _filter_style(result: ReviewResult, style: str) -> None:
+    """Leave out the kept records whose answer is not in ``style`` (``--style``), as a rule of its own."""
+    left_out = [r for r in result.records if r["style"] != style]
+    for r in left_out:
+        result.rows.append({"index": r["index"], "rule": STYLE_RULE, "action": DROPPED,
+                            "excerpt": f"{r['style']}: {excerpt(r['output'], len(r['output']))}"})
+    result.rules.append(Rule(name=STYLE_RULE, action=DROP,
+                             description=f"keep only records whose output is `{style}` (`--style`)",
+                             count=len(left_out)))
+    result.dropped += len(left_out)
+    result.records = [r for r in result.records if r["style"] == style]
+
+
+def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_all: bool = False,
+               style: str | None = None, tag_style: bool = True) -> ReviewResult:
+    """Apply the rules to ``records`` (fixes change them in place unless ``keep_all``)."""
+    drop_set = frozenset() if keep_all else (default_drop() if drop is None else frozenset(drop))
+    rows: list[dict[str, Any]] = []
+    rules = _apply_fixes(records, keep_all, rows)
+    tagging = tag_style and not keep_all
+    if tagging:
+        # tagged after the fixes, which change the text
+        for r in records:
+            r["style"] = classify(r["output"])
+    found, dropped = _run_finders(records, drop_set, keep_all, rows)
     kept = [r for i, r in enumerate(records) if i not in dropped] if dropped else list(records)
-    result = ReviewResult(kept, rows, rules, len(dropped))
+    result = ReviewResult(kept, rows, rules + found, len(dropped))
     if tagging:
         if style is not None:
-            left_out = [r for r in kept if r["style"] != style]
-            for r in left_out:
-                rows.append({"index": r["index"], "rule": STYLE_RULE, "action": DROPPED,
-                             "excerpt": f"{r['style']}: {excerpt(r['output'], len(r['output']))}"})
-            rules.append({"name": STYLE_RULE, "action": DROP,
-                          "description": f"keep only records whose output is `{style}` (`--style`)",
-                          "count": len(left_out)})
-            result.dropped += len(left_out)
-            kept = [r for r in kept if r["style"] == style]
-            result.records = kept
+            _filter_style(result, style)
         counts: dict[str, int] = {}
-        for r in kept:
+        for r in result.records:
             counts[r["style"]] = counts.get(r["style"], 0) + 1
         result.styles = dict(sorted(counts.items()))
     return result
@@ -119,18 +145,17 @@ def format_examples(result: ReviewResult, per_rule: int) -> list[str]:
             by_rule.setdefault(row["rule"], []).append(
                 f"    index {row['index']}: {_WOULD[row['action']]}: {row['excerpt']}")
     for rule in result.rules:
-        if rule["name"] in by_rule:
-            lines += ["", f"{rule['name']} (first {len(by_rule[rule['name']])} of {rule['count']:,}):",
-                      *by_rule[rule["name"]]]
+        if rule.name in by_rule:
+            lines += ["", f"{rule.name} (first {len(by_rule[rule.name])} of {rule.count:,}):", *by_rule[rule.name]]
     return lines
 
 
 def format_report(result: ReviewResult, total: int, keep_all: bool = False, examples: int = 0) -> str:
     """The review as plain text, for ``dolly-ja-16k review`` (``examples`` findings per rule)."""
-    lines = [result.summary_text(total, keep_all), ""]
-    width = max(len(r["name"]) for r in result.rules)
+    lines = [summary_sentence(total, result.rules, result.dropped, len(result.records), keep_all), ""]
+    width = max(len(r.name) for r in result.rules)
     for r in result.rules:
-        lines.append(f"  {r['name']:<{width}}  {r['action']:<4}  {r['count']:>6,}  {r['description']}")
+        lines.append(f"  {r.name:<{width}}  {r.action:<4}  {r.count:>6,}  {r.description}")
     if result.styles is not None:
         lines.append("")
         lines.append("style of output: " + ", ".join(f"{k} {v:,}" for k, v in result.styles.items()))
@@ -144,6 +169,6 @@ def review_source(location: str, drop: Iterable[str] | None = None, keep_all: bo
     """Read a source and return its review report (``dolly-ja-16k review SRC``)."""
     records, _, warnings = read_source(location, {}, command="review")
     for message in warnings:
-        warn(message)
+        log.warning(message)
     result = run_review(records, drop, keep_all, None, tag_style)
     return format_report(result, len(records), keep_all, examples)

@@ -18,7 +18,8 @@ from dolly_ja_16k.errors import one_line
 from dolly_ja_16k.layout import ALL_CONFIG, PART_SPLIT
 from dolly_ja_16k.manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
 from dolly_ja_16k.options import STYLE_WORDS, card_lines
-from dolly_ja_16k.write.formats import KEPT_FIELDS, features
+from dolly_ja_16k.review.run import summary_sentence
+from dolly_ja_16k.write.formats import CONVERSATION_FORMATS, KEPT_FIELDS, features
 from dolly_ja_16k.write.plots import CAPTIONS
 
 if TYPE_CHECKING:
@@ -224,18 +225,11 @@ def review_text(manifest: Manifest) -> str:
     review = manifest.review
     if review is None:
         return ""
-    in_parts = manifest.records
-    if review.keep_all:
-        text = (f"The review checked {review.records_in:,} records and changed or dropped nothing; "
-                "what it found is flagged below and in `review.jsonl`.")
-    else:
-        fixes = sum(r.count for r in review.rules if r.action == "fix")
-        text = (f"The review checked {review.records_in:,} records: it made {fixes:,} "
-                f"fix{'' if fixes == 1 else 'es'}, "
-                f"dropped {review.records_dropped:,} records and kept {review.records_kept:,}.")
+    text = summary_sentence(review.records_in, review.rules, review.records_dropped, review.records_kept,
+                            review.keep_all, review.file)
     if manifest.target is not None and manifest.target.left_out:
         text += (f" The target size then left out the last {manifest.target.left_out:,} of them in input "
-                 f"order, so the parts hold {in_parts:,}.")
+                 f"order, so the parts hold {manifest.records:,}.")
     return text
 
 
@@ -356,6 +350,7 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         training=training,
         with_input=sum(training.with_input.values()) if training else 0,
         kept_fields=[f for f in KEPT_FIELDS if f in manifest.features],
+        format_rows={name: f.description for name, f in CONVERSATION_FORMATS.items()},
         previous_link=_previous_link(manifest),
         hub_rows=sum(split["num_examples"] for info in metadata["dataset_info"] for split in info["splits"]),
     )

@@ -25,7 +25,7 @@ byte-identical files.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,19 +143,30 @@ def to_prompt_completion(record: Record, template: UserTemplate = DEFAULT_TEMPLA
     return {"prompt": prompt, "completion": [answer], **_kept(record)}
 
 
-_CONVERTERS = {MESSAGES_FORMAT: to_messages, PROMPT_COMPLETION_FORMAT: to_prompt_completion}
+#: A format's code: a record, the user-turn template and the system-prompt mode → one row.
+Convert = Callable[[Record, UserTemplate, SystemPrompts], dict[str, Any]]
 
 
-def _rows(fmt: str, records: Iterable[Record], template: UserTemplate,
-          system_prompts: SystemPrompts) -> Iterator[dict[str, Any]]:
-    convert = _CONVERTERS[fmt]
-    return (convert(record, template, system_prompts) for record in records)
+@dataclass(frozen=True)
+class TrainingFormat:
+    """A training format: its name, its conversation columns, the line that describes a row, its code.
+
+    ``description`` is what the card's training table says a row of this format holds,
+    column by column, each with its turns in order; a test reads the rows against it.
+    """
+
+    name: str
+    #: The conversation columns, in row order (``KEPT_FIELDS`` follow them).
+    columns: tuple[str, ...]
+    description: str
+    convert: Convert
 
 
-def encode_format(fmt: str, records: Iterable[Record], template: UserTemplate = DEFAULT_TEMPLATE,
-                  system_prompts: SystemPrompts = "off") -> bytearray:
-    """A part's records in one training format as JSON Lines: one compact UTF-8 object per line."""
-    return _encode(_rows(fmt, records, template, system_prompts))[0]
+CONVERSATION_FORMATS: dict[str, TrainingFormat] = {f.name: f for f in (
+    TrainingFormat(MESSAGES_FORMAT, ("messages",), "`messages`: system (if any), user, assistant", to_messages),
+    TrainingFormat(PROMPT_COMPLETION_FORMAT, ("prompt", "completion"),
+                   "`prompt`: system (if any), user; `completion`: assistant", to_prompt_completion),
+)}
 
 
 def _encode(rows: Iterable[dict[str, Any]]) -> tuple[bytearray, int, int]:
@@ -173,10 +184,12 @@ def _encode(rows: Iterable[dict[str, Any]]) -> tuple[bytearray, int, int]:
 
 def encode_part(part: str, records: list[Record], template: UserTemplate = DEFAULT_TEMPLATE,
                 system_prompts: SystemPrompts = "off") -> list[tuple[TrainingConfig, bytearray]]:
-    """Every training config of one part, with its file's bytes, in ``TRAINING_FORMATS`` order."""
+    """Every training config of one part, with its file's bytes (JSON Lines: one compact UTF-8
+    object per line), in ``TRAINING_FORMATS`` order."""
     out = []
     for fmt in TRAINING_FORMATS:
-        data, count, nbytes = _encode(_rows(fmt, records, template, system_prompts))
+        convert = CONVERSATION_FORMATS[fmt].convert
+        data, count, nbytes = _encode(convert(record, template, system_prompts) for record in records)
         config = TrainingConfig(name=format_config_name(part, fmt), format=fmt, part=part,
                                 file=format_file(part, fmt), records=count, num_bytes=nbytes)
         out.append((config, data))
@@ -188,16 +201,11 @@ def encode_part(part: str, records: list[Record], template: UserTemplate = DEFAU
 def features(fmt: str, with_style: bool) -> list[dict[str, Any]]:
     """The config's features as the card's ``dataset_info`` writes them (``datasets`` YAML form)."""
     message = {"list": [{"name": "role", "dtype": "string"}, {"name": "content", "dtype": "string"}]}
-    columns = ["messages"] if fmt == MESSAGES_FORMAT else ["prompt", "completion"]
+    columns = CONVERSATION_FORMATS[fmt].columns
     kept = [name for name in KEPT_FIELDS if with_style or name != "style"]
     # a new dict per column: a shared one would be dumped as a YAML anchor and aliases
     return ([{"name": name, **{k: [dict(f) for f in v] for k, v in message.items()}} for name in columns]
             + [{"name": name, "dtype": "string"} for name in kept])
-
-
-def arrow_nbytes(rows: Iterable[Mapping[str, Any]]) -> int:
-    """The Arrow size of a training table, as ``pyarrow.Table.from_pylist(rows).nbytes`` counts it."""
-    return sum(map(row_nbytes, rows))
 
 
 def row_nbytes(row: Mapping[str, Any]) -> int:
@@ -216,24 +224,41 @@ def row_nbytes(row: Mapping[str, Any]) -> int:
     return total
 
 
-def training_summary(parts: Mapping[str, list[Record]], configs: list[TrainingConfig],
-                     template: UserTemplate = DEFAULT_TEMPLATE, system_prompts: SystemPrompts = "off") -> Training:
-    """The manifest's ``training`` entry of a build whose parts are ``parts`` (name → records, in order)
-    and whose training files ``encode_part`` made (``configs``)."""
+@dataclass(frozen=True)
+class PartTraining:
+    """What the manifest's ``training`` entry needs of one part, counted while the part is at hand."""
+
+    name: str
+    #: The part's training configs, as ``encode_part`` wrote them.
+    configs: list[TrainingConfig]
+    #: Records whose user turn used the template for records with input.
+    with_input: int
+    prompts: list[SystemPromptCount]
+
+
+def part_training(name: str, records: Sequence[Record], configs: list[TrainingConfig],
+                  system_prompts: SystemPrompts = "off") -> PartTraining:
+    """Count one part for the summary, so the build can free the part as soon as it is written."""
+    return PartTraining(name, configs, sum(map(has_input, records)), system_prompt_counts(records, system_prompts))
+
+
+def training_summary(parts: Sequence[PartTraining], template: UserTemplate = DEFAULT_TEMPLATE,
+                     system_prompts: SystemPrompts = "off") -> Training:
+    """The manifest's ``training`` entry, made once from every part's counts (in part order)."""
     per_style: dict[str, dict[str, int]] = {}
     text: dict[str, str | None] = {}
-    for name, records in parts.items():
-        for entry in system_prompt_counts(records, system_prompts):
-            per_style.setdefault(entry.style, {})[name] = entry.records
+    for part in parts:
+        for entry in part.prompts:
+            per_style.setdefault(entry.style, {})[part.name] = entry.records
             text[entry.style] = entry.text
     order = [s for s in STYLES if s in per_style] + sorted(s for s in per_style if s not in STYLES)
     return Training(
         formats=list(TRAINING_FORMATS),
         user_template=template.with_input,
         user_template_no_input=template.no_input,
-        with_input={name: sum(map(has_input, records)) for name, records in parts.items()},
+        with_input={part.name: part.with_input for part in parts},
         system_prompts=system_prompts,
         prompts=[SystemPrompt(style=s, text=text[s], records=sum(per_style[s].values()), parts=per_style[s])
                  for s in order],
-        configs=configs,
+        configs=[config for part in parts for config in part.configs],
     )

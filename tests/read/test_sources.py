@@ -11,7 +11,7 @@ import pytest
 from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.layout import DEFAULT_SOURCE, SUPPLEMENT_PREFIX
 from dolly_ja_16k.read import readers
-from dolly_ja_16k.read.sources import KNOWN_UPSTREAM, Source, describe, open_source, read_source
+from dolly_ja_16k.read.sources import KNOWN_UPSTREAM, Source, open_source, read_source, source_file
 from tests.conftest import make_record, make_records, write_json, write_jsonl
 
 
@@ -242,7 +242,7 @@ def test_a_hub_file_is_named_by_its_address_not_its_cache_path():
                   f"{'6391034b0126850543299cda071dc6281c31a6fb'}/databricks-dolly-15k-ja.json")
     source = Source(path=cached, location=DEFAULT_SOURCE, kind="hub", revision=cached.parent.name)
     sha = "f4f814b77074a864ed15859b354470b10b8d970647165dc4e2ed08a6ff139417"
-    info = describe(source, sha, 15015)
+    info = source_file(source, sha, 15015)
     assert info.name == DEFAULT_SOURCE and info.kind == "hub" and info.upstream == DEFAULT_SOURCE
     assert "/root" not in msgspec.json.encode(info).decode()
     assert info.dolly_ja

@@ -15,20 +15,20 @@ from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.layout import parse_part_name, part_names
 from dolly_ja_16k.manifest import read as read_manifest
 from dolly_ja_16k.options import BuildOptions, parse_drop
-from dolly_ja_16k.review.rules import CHECKS, FINDERS, FIXES, japanese_share
+from dolly_ja_16k.review.rules import FINDERS, FIXES, default_drop, japanese_share
 from dolly_ja_16k.review.run import run_review
 from dolly_ja_16k.write.staging import encode_lines
 from tests.conftest import make_record, make_records, read_jsonl, run_cli, write_jsonl
 
 
 def _rules(result) -> dict[str, tuple[str, int]]:
-    return {r["name"]: (r["action"], r["count"]) for r in result.rules}
+    return {r.name: (r.action, r.count) for r in result.rules}
 
 
 def test_every_check_has_a_name_a_description_and_an_action() -> None:
-    names = [c.name for c in CHECKS]
+    names = [c.name for c in (*FIXES, *FINDERS)]
     assert len(set(names)) == len(names)
-    for check in CHECKS:
+    for check in (*FIXES, *FINDERS):
         assert re.fullmatch(r"[a-z_]+", check.name)
         assert check.description and "\n" not in check.description
         assert check.action in {"fix", "flag", "drop"}
@@ -108,7 +108,7 @@ def test_keep_all_changes_and_drops_nothing() -> None:
     assert records == before and result.records == before
     assert result.styles is None and result.dropped == 0
     assert {r["action"] for r in result.rows} == {"flagged"}
-    assert {r["action"] for r in result.rules} == {"flag"}
+    assert {r.action for r in result.rules} == {"flag"}
 
 
 def test_style_column_and_style_filter() -> None:
@@ -198,7 +198,7 @@ REAL_COUNTS = {"whitespace": 0, "citation_marks": 2570, "lost_brackets": 820, "i
 def test_real_source_counts(real_source: Path) -> None:
     records = json.loads(real_source.read_bytes())
     result = run_review(records, tag_style=False)
-    assert {r["name"]: r["count"] for r in result.rules} == REAL_COUNTS
+    assert {r.name: r.count for r in result.rules} == REAL_COUNTS
     dropped = {row["index"] for row in result.rows if row["action"] == "dropped"}
     assert result.dropped == len(dropped) == 74
     assert len(result.records) == 15015 - 74
@@ -209,7 +209,7 @@ def test_real_source_counts(real_source: Path) -> None:
 def test_real_keep_all_flags_the_raw_text(real_source: Path) -> None:
     records = json.loads(real_source.read_bytes())
     result = run_review(records, keep_all=True)
-    counts = {r["name"]: r["count"] for r in result.rules}
+    counts = {r.name: r.count for r in result.rules}
     assert counts["input_equals_output"] == 54 and counts["citation_marks"] == 2570
     assert len(result.records) == 15015
 
@@ -231,7 +231,8 @@ def test_real_build_leaves_the_dropped_records_out(real_source: Path, tmp_path: 
 
 
 def test_finders_and_fixes_are_all_listed() -> None:
-    assert [c.name for c in CHECKS] == [f.name for f in FIXES] + [f.name for f in FINDERS]
+    result = run_review(make_records(3), tag_style=False)
+    assert [r.name for r in result.rules] == [f.name for f in FIXES] + [f.name for f in FINDERS]
 
 
 def test_a_fix_that_empties_a_field_drops_the_record_with_its_own_row(tmp_path: Path) -> None:
@@ -245,3 +246,26 @@ def test_a_fix_that_empties_a_field_drops_the_record_with_its_own_row(tmp_path: 
         rows = [r for r in read_jsonl(out / "review.jsonl") if r["index"] == "8"]
         assert {(r["rule"], r["action"]) for r in rows} == {("citation_marks", "fixed"),
                                                             ("emptied_by_fixes", "dropped")}
+
+
+@pytest.mark.parametrize("command", ["build", "review"])
+def test_drop_help_takes_the_defaults_and_descriptions_from_the_rules(command: str) -> None:
+    result = run_cli(command, "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    defaults = ",".join(f.name for f in FINDERS if f.drops_by_default and not f.always)
+    assert set(defaults.split(",")) == default_drop() - {"emptied_by_fixes"}
+    assert f"replacing the defaults ({defaults}); '' drops none (emptied_by_fixes always drops)" in text
+    for finder in FINDERS:
+        if not finder.always:
+            assert f"{finder.name} ({finder.action}): {' '.join(finder.description.split())}" in text
+    assert not any(f"{fix.name} (" in text for fix in FIXES)  # fixes cannot be dropped
+
+
+def test_one_action_field_per_rule() -> None:
+    assert {fix.action for fix in FIXES} == {"fix"}
+    assert {finder.action for finder in FINDERS} == {"drop", "flag"}
+    assert default_drop() == {f.name for f in FINDERS if f.action == "drop"}
+    records = make_records(3)
+    actions = {r.name: r.action for r in run_review(records, tag_style=False).rules}
+    assert actions == {rule.name: rule.action for rule in (*FIXES, *FINDERS)}  # by default, each its action

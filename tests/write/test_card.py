@@ -20,7 +20,10 @@ from dolly_ja_16k.layout import DEFAULT_SOURCE
 from dolly_ja_16k.manifest import Manifest, SourceFile
 from dolly_ja_16k.manifest import read as read_manifest
 from dolly_ja_16k.options import BuildOptions
+from dolly_ja_16k.review.rules import FINDERS, FIXES
+from dolly_ja_16k.split import SPLIT_STRATEGIES
 from dolly_ja_16k.write.card import card_metadata, render_card, size_category
+from dolly_ja_16k.write.formats import CONVERSATION_FORMATS
 from tests.conftest import DEMO_SOURCE, ROOT, make_record, make_records, read_jsonl, write_jsonl
 
 #: Distinctive folder names: the card and manifest must name none of them.
@@ -456,3 +459,45 @@ def test_usage_shows_how_to_load_a_pinned_release(builds) -> None:
     assert 'load_dataset("YOUR_NAME/dolly-ja-16k", "2_of_4", split="train", revision="TAG")' in card
     part = render_card(manifest, repo_id="me/dolly-2_of_4", part="2_of_4")
     assert 'load_dataset("me/dolly-2_of_4", split="train", revision="TAG")' in part
+
+
+# -- descriptions come from what they describe ------------------------------------------------------------------
+
+@pytest.mark.parametrize("strategy", ["stratified", "contiguous", "shuffle"])
+def test_the_split_line_is_the_strategys_own_sentence(builds, strategy) -> None:
+    _, manifest = builds["local"]
+    built = msgspec.structs.replace(manifest, options=msgspec.structs.replace(manifest.options, strategy=strategy,
+                                                                              seed=9))
+    line = next(line for line in render_card(built).splitlines() if line.startswith("- Split: "))
+    sentence = SPLIT_STRATEGIES[strategy].sentence("seed `9`")
+    assert line == f"- Split: {sentence}"
+    assert ("seed `9`" in line) == (strategy != "contiguous")
+
+
+def test_the_training_table_describes_each_format_in_its_own_words(builds) -> None:
+    folder, manifest = builds["local"]
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    assert manifest.training is not None
+    for config in manifest.training.configs:
+        row = f"| `{config.name}` | {CONVERSATION_FORMATS[config.format].description} | {config.records:,} |"
+        assert row in card, row
+
+
+def test_the_data_quality_table_describes_each_rule_in_its_own_words(builds) -> None:
+    own = {rule.name: rule.description for rule in (*FIXES, *FINDERS)}
+    for name, (folder, _) in builds.items():
+        card = (folder / "README.md").read_text(encoding="utf-8")
+        rows = dict(re.findall(r"^\| `(\w+)` \| (?:fix|flag|drop) \| (.*) \| [\d,]+ \|$", card, re.M))
+        assert {n: d for n, d in rows.items() if n != "style"} == own, name
+
+
+def test_the_card_and_the_review_command_open_with_the_same_sentence(builds) -> None:
+    from tests.conftest import run_cli
+
+    folder, _ = builds["local"]
+    src = next(p for p in folder.parent.rglob("src.jsonl"))
+    report = run_cli("review", src)
+    assert report.returncode == 0, report.stderr
+    first = report.stdout.splitlines()[0]
+    assert first.startswith("The review checked 21 records: it made ")
+    assert f"\n{first}\n" in (folder / "README.md").read_text(encoding="utf-8")

@@ -154,10 +154,11 @@ def test_rows_without_style_have_no_style_column() -> None:
 def test_encoded_lines_are_compact_utf8_and_deterministic() -> None:
     records = [styled(i, ["keitai", "jotai", "mixed", "none"][i % 4], input="入力" if i % 2 else "")
                for i in range(12)]
-    for fmt, convert in [("messages", formats.to_messages), ("prompt_completion", formats.to_prompt_completion)]:
-        data = formats.encode_format(fmt, records, system_prompts="style")
-        again = formats.encode_format(fmt, [dict(r) for r in records], system_prompts="style")
-        assert data == again
+    files = formats.encode_part("1_of_1", records, system_prompts="style")
+    again = formats.encode_part("1_of_1", [dict(r) for r in records], system_prompts="style")
+    assert files == again
+    assert [config.format for config, _ in files] == ["messages", "prompt_completion"]
+    for (_, data), convert in zip(files, [formats.to_messages, formats.to_prompt_completion], strict=True):
         lines = bytes(data).split(b"\n")
         assert lines[-1] == b"" and len(lines) == len(records) + 1
         assert [orjson.loads(line) for line in lines[:-1]] == [convert(r, system_prompts="style") for r in records]
@@ -174,22 +175,23 @@ def test_encode_part_names_one_file_per_format() -> None:
         assert config.num_bytes == pyarrow.Table.from_pylist(rows).nbytes
 
 
-def test_arrow_nbytes_matches_pyarrow() -> None:
+def test_arrow_sizes_of_the_training_configs_match_pyarrow() -> None:
     pyarrow = pytest.importorskip("pyarrow")
     records = [styled(i, "keitai", instruction=f"問{i}" * i, input="入力" * (i % 3), output="答えです。" * (i + 1))
                for i in range(9)]
-    for fmt in layout.TRAINING_FORMATS:
-        for mode in SYSTEM_PROMPT_MODES:
-            rows = [formats._CONVERTERS[fmt](r, UserTemplate(), mode) for r in records]  # type: ignore[arg-type]
-            assert formats.arrow_nbytes(rows) == pyarrow.Table.from_pylist(rows).nbytes, (fmt, mode)
+    for mode in SYSTEM_PROMPT_MODES:
+        for config, data in formats.encode_part("1_of_1", records, UserTemplate(), mode):  # type: ignore[arg-type]
+            rows = [orjson.loads(line) for line in data.splitlines()]
+            assert config.num_bytes == pyarrow.Table.from_pylist(rows).nbytes, (config.format, mode)
 
 
 def test_features_are_what_datasets_reads(tmp_path) -> None:
     datasets = pytest.importorskip("datasets")
     records = [styled(i, "keitai" if i % 2 else "mixed") for i in range(6)]
-    for fmt in layout.TRAINING_FORMATS:
+    for config, data in formats.encode_part("1_of_1", records, system_prompts="style"):
+        fmt = config.format
         path = tmp_path / f"{fmt}.jsonl"
-        path.write_bytes(formats.encode_format(fmt, records, system_prompts="style"))
+        path.write_bytes(data)
         loaded = datasets.load_dataset("json", data_files=str(path), split="train",
                                        cache_dir=str(tmp_path / "cache"))
         assert loaded.features == datasets.Features._from_yaml_list(formats.features(fmt, with_style=True))
@@ -202,12 +204,11 @@ def test_config_and_file_names() -> None:
     assert layout.format_config_name("2_of_4", "messages") == "2_of_4-messages"
     assert layout.format_config_name("all", "prompt_completion") == "all-prompt_completion"
     assert layout.format_file("2_of_4", "prompt_completion") == "data/2_of_4-prompt_completion.jsonl"
-    assert layout.parse_format_config_name("3_of_4-prompt_completion") == ("3_of_4", "prompt_completion")
-    assert layout.parse_format_config_name("all-messages") == ("all", "messages")
-    for bad in ("2_of_4", "2_of_4-text", "5_of_4-messages", "x-messages", "2_of_4_messages"):
-        assert layout.parse_format_config_name(bad) is None
-    names = layout.training_config_names(4)
-    assert names[:2] == ["1_of_4-messages", "1_of_4-prompt_completion"] and len(names) == 8
+    names = [layout.format_config_name(p, f) for p in layout.part_names(4) for f in layout.TRAINING_FORMATS]
+    # part and format names use "_" inside, so the first "-" splits them
+    assert [n.partition("-")[::2] for n in names[:3]] == [("1_of_4", "messages"), ("1_of_4", "prompt_completion"),
+                                                          ("2_of_4", "messages")]
+    assert all("-" not in name for name in (*layout.part_names(4), *layout.TRAINING_FORMATS))
     # each part's raw config and its training configs sort together, the raw one first
     every = layout.part_names(4) + names
     assert sorted(every)[:3] == ["1_of_4", "1_of_4-messages", "1_of_4-prompt_completion"]
@@ -222,21 +223,21 @@ def _manifest_with_training(tmp_path, mode: formats.SystemPrompts) -> manifest.M
              "2_of_2": [styled(4, "keitai"), styled(5, "none")]}
     files = []
     part_entries = []
-    configs = []
+    trained = []
     for name, records in parts.items():
         raw = write_jsonl(tmp_path / f"{name}.jsonl", records).read_bytes()
         files.append(manifest.entry_for(layout.part_file(name), raw))
         part_entries.append(manifest.Part(name=name, file=layout.part_file(name), records=len(records),
                                           num_bytes=0, categories={"open_qa": len(records)}))
-        for config, data in formats.encode_part(name, records):
-            files.append(manifest.entry_for(config.file, data))
-            configs.append(config)
+        encoded = formats.encode_part(name, records)
+        files += [manifest.entry_for(config.file, data) for config, data in encoded]
+        trained.append(formats.part_training(name, records, [config for config, _ in encoded], mode))
     source = manifest.SourceFile(name="src.jsonl", kind="local", sha256=hashlib.sha256(b"").hexdigest(), records=5)
     return manifest.Manifest(
         generator="test", features=["instruction", "input", "output", "category", "index", "style"],
         source=source, options=manifest.Options(parts=2, strategy="contiguous", seed=1), records=5,
         parts=part_entries, files=files,
-        training=formats.training_summary(parts, configs, UserTemplate(), mode))
+        training=formats.training_summary(trained, UserTemplate(), mode))
 
 
 def test_training_summary_counts_and_round_trips(tmp_path) -> None:
@@ -281,3 +282,36 @@ def test_the_readme_shows_the_defaults_and_the_system_messages() -> None:
     assert "| `mixed`, `none` | none |" in readme and set(formats.STYLE_SYSTEM_PROMPTS) == {"keitai", "jotai"}
     for name in ("2_of_4-messages", "2_of_4-prompt_completion"):
         assert f"`{layout.format_file('2_of_4', name.split('-')[1])}`" in readme
+
+
+# -- each format's description (the card's training table prints it) holds -------------------------------
+
+def _described(description: str) -> dict[str, list[str]]:
+    """``"`prompt`: system (if any), user; `completion`: assistant"`` → column → turns, in order."""
+    columns = {}
+    for part in description.split("; "):
+        name, turns = part.split(": ")
+        columns[name.strip("`")] = turns.split(", ")
+    return columns
+
+
+@pytest.mark.parametrize("fmt", layout.TRAINING_FORMATS)
+def test_each_formats_description_says_what_its_rows_hold(fmt: str) -> None:
+    training_format = formats.CONVERSATION_FORMATS[fmt]
+    described = _described(training_format.description)
+    assert list(described) == list(training_format.columns)
+    records = [styled(1, "keitai", input="入力"), styled(2, "mixed")]  # with and without a system message
+    for mode in SYSTEM_PROMPT_MODES:
+        for config, data in formats.encode_part("1_of_1", records, system_prompts=mode):  # type: ignore[arg-type]
+            if config.format != fmt:
+                continue
+            for row in map(orjson.loads, data.splitlines()):
+                assert list(row) == [*described, "category", "index", "style"]
+                has_system = row[next(iter(described))][0]["role"] == "system"
+                for column, turns in described.items():
+                    expected = [t.removesuffix(" (if any)") for t in turns
+                                if t != "system (if any)" or has_system]
+                    assert [m["role"] for m in row[column]] == expected, (fmt, column)
+    assert formats.features(fmt, with_style=False)[:len(described)] == [
+        {"name": c, "list": [{"name": "role", "dtype": "string"}, {"name": "content", "dtype": "string"}]}
+        for c in described]
