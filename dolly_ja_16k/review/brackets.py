@@ -77,23 +77,23 @@ class Balance:
         return not self.unopened and not self.unclosed
 
 
-_PAIRS = ("「」", "『』", "（）", "()", "（)", "(）")
+#: The kind each bracket character belongs to, for the quick pairing test.
+_KIND = {**OPENERS, **CLOSERS}
 
 
 def _pairs_up(sequence: str) -> bool:
-    """The brackets alone (``「」（「」）``) pair up: removing adjacent pairs leaves nothing.
+    """The brackets alone (``「」（「」）``) pair up: every closing one closes the last one open.
 
-    Most texts with brackets are balanced; this test runs on the few bracket characters
-    with str.replace, so only the rest are walked one bracket at a time.
+    One pass with a stack, so a field of any length costs time in proportion to its brackets
+    (removing adjacent pairs again and again took time in the square of the nesting depth).
     """
-    while sequence:
-        shorter = sequence
-        for pair in _PAIRS:
-            shorter = shorter.replace(pair, "")
-        if len(shorter) == len(sequence):
+    open_: list[str] = []
+    for c in sequence:
+        if c in OPENERS:
+            open_.append(OPENERS[c])
+        elif not open_ or open_.pop() != _KIND[c]:
             return False
-        sequence = shorter
-    return True
+    return not open_
 
 
 def balance(text: str) -> Balance:
@@ -135,15 +135,18 @@ def _line_start(text: str, pos: int) -> int:
     return start
 
 
-def repair_place(text: str, pos: int) -> int | None:
+def repair_place(text: str, pos: int, skip: set[int] | None = None) -> int | None:
     """Where the opening half of the closing bracket at ``pos`` must go, or None if not certain.
 
     Certain means: the closing bracket is the first unmatched one of its kind on its line,
     and between the start of the line's text and the bracket there is some text, no bracket
-    of the same kind and no end of a sentence.
+    of the same kind and no end of a sentence. ``skip`` (faces and list numbers of ``text``)
+    can be passed in by a caller that places several brackets of one text, so that the whole
+    text is scanned for them once, not once per bracket.
     """
     kind = CLOSERS[text[pos]]
-    skip = _faces(text) | _list_numbers(text)
+    if skip is None:
+        skip = _faces(text) | _list_numbers(text)
     start = _line_start(text, pos)
     segment = text[start:pos]
     if not segment.strip():
@@ -179,10 +182,13 @@ def repair(text: str, carried: frozenset[str] = frozenset()) -> Repair:
     places: list[tuple[int, str]] = []
     left = 0
     seen: set[tuple[int, str]] = set()  # (line start, kind) already given a closing bracket
-    for pos in found.unopened:
+    skip = _faces(text) | _list_numbers(text)
+    line, scanned = 0, 0  # start of the line of the last bracket, and how far the text was searched
+    for pos in found.unopened:  # in text order: each stretch of text is searched for "\n" once
+        newline = text.rfind("\n", scanned, pos)
+        line, scanned = (newline + 1 if newline >= 0 else line), pos
         kind = CLOSERS[text[pos]]
-        line = text.rfind("\n", 0, pos) + 1
-        place = None if (line, kind) in seen or (line == 0 and kind in carried) else repair_place(text, pos)
+        place = None if (line, kind) in seen or (line == 0 and kind in carried) else repair_place(text, pos, skip)
         seen.add((line, kind))
         if place is None:
             left += 1

@@ -40,8 +40,6 @@ KANA = 10
 
 _POLITE, _PLAIN, _NO_PREDICATE = 1, 2, 0
 _SENTENCES = re.compile(r"[。！？!?\n：:]+")
-#: Trailing symbols, brackets, quotes and spaces that follow a sentence's last word.
-_TRAILING = re.compile(r"[\s\W_]+$")
 _ENDING = re.compile(rf"[^\u3041-\u309f]?[\u3041-\u309f]{{1,{KANA}}}$")
 _POLITE_AUX = frozenset({"です", "ます"})
 _FINAL_FORMS = ("終止形", "連体形", "意志推量形", "命令形")
@@ -90,6 +88,18 @@ def _cached_kind(tail: str) -> int:
     return _ending_kind(tail)
 
 
+def _strip_trailing(sentence: str) -> str:
+    """``sentence`` without the symbols, brackets, quotes and spaces after its last letter or digit.
+
+    Walked back from the end: a regex ending in ``$`` would try every position of a long run
+    of brackets (time in the square of the run's length).
+    """
+    end = len(sentence)
+    while end and not sentence[end - 1].isalnum():
+        end -= 1
+    return sentence[:end]
+
+
 def sentence_tails(text: str) -> list[str]:
     """The ending of every sentence of ``text`` that could end in a predicate."""
     tails = []
@@ -97,7 +107,7 @@ def sentence_tails(text: str) -> list[str]:
         if not sentence:
             continue
         if not "\u3041" <= sentence[-1] <= "\u309f":
-            sentence = _TRAILING.sub("", sentence)
+            sentence = _strip_trailing(sentence)
             # Japanese predicates end in hiragana (okurigana, です, だ, ない): a sentence ending in
             # kanji, katakana, Latin letters or digits ends in a noun, so the analyser is skipped.
             if not sentence or not "\u3041" <= sentence[-1] <= "\u309f":
