@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.hub.addresses import REPO_ID
 from dolly_ja_16k.layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE
 
 Strategy = Literal["stratified", "contiguous", "shuffle"]
@@ -23,8 +24,6 @@ STRATEGIES: tuple[str, ...] = get_args(Strategy)
 STYLES: tuple[str, ...] = get_args(Style)
 LAYOUTS: tuple[str, ...] = get_args(Layout)
 SYSTEM_PROMPT_MODES: tuple[str, ...] = get_args(SystemPrompts)
-#: Owner and name on the Hub: letters, digits, ``-``, ``_``, ``.``; up to 96 characters each.
-REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 DEFAULT_TIMEOUT = 60.0
 #: The user turn of a training record with input: the instruction, a blank line, the input.
 DEFAULT_USER_TEMPLATE = "{instruction}\n\n{input}"
