@@ -202,6 +202,18 @@ def plan_repo(options: PublishOptions, api: HfApi, manifest: Manifest, folder: P
         for f in plan.files:
             f.status = "unknown"
         return plan
+    foreign, infos = _kept_configs(remote, manifest, part, repo_id, options)
+    plan = RepoPlan(repo_id, options.branch, local_files(folder, manifest, repo_id, part, foreign, infos),
+                    part=part, message=message, foreign_configs=foreign, foreign_infos=infos, tag=options.tag)
+    match_remote(plan, remote)
+    _check_tag(plan, remote, options)
+    return plan
+
+
+def _kept_configs(remote: Remote, manifest: Manifest, part: str | None, repo_id: str,
+                  options: PublishOptions) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The remote card's configs (and dataset_info) someone else added, which the new card keeps;
+    a card that cannot be read, or configs in another format, stop the publish unless ``force``."""
     if remote.card_problem and not options.force:
         raise HubError(f"{repo_id}: the YAML of its {CARD_FILE} cannot be read ({remote.card_problem}), so the "
                        "configs someone else added cannot be kept; fix the card on the Hub, or publish with "
@@ -213,17 +225,18 @@ def plan_repo(options: PublishOptions, api: HfApi, manifest: Manifest, folder: P
                        f"{', …' if len(others) > 3 else ''}); `datasets` reads every config of a repo with the "
                        "builder of the first one, so they would break each other; publish to another repo, or "
                        "pass --force to publish anyway (their configs and files are kept)")
-    plan = RepoPlan(repo_id, options.branch, local_files(folder, manifest, repo_id, part, foreign, infos),
-                    part=part, message=message, foreign_configs=foreign, foreign_infos=infos, tag=options.tag)
-    match_remote(plan, remote)
-    if options.tag is not None and options.tag in remote.tags:
-        plan.tag_target = remote.tags[options.tag]
-        if plan.changed or plan.tag_target != plan.head:
-            why = ("this build makes a new commit" if plan.changed
-                   else f"the head is {str(plan.head)[:12]}")
-            raise HubError(f"{repo_id}: tag {options.tag} already names commit {plan.tag_target[:12]} and "
-                           f"{why}; a tag is never moved: choose another tag name (nothing was changed)")
-    return plan
+    return foreign, infos
+
+
+def _check_tag(plan: RepoPlan, remote: Remote, options: PublishOptions) -> None:
+    """A tag that exists already is fine only on the commit this publish ends at: a tag never moves."""
+    if options.tag is None or options.tag not in remote.tags:
+        return
+    plan.tag_target = remote.tags[options.tag]
+    if plan.changed or plan.tag_target != plan.head:
+        why = "this build makes a new commit" if plan.changed else f"the head is {str(plan.head)[:12]}"
+        raise HubError(f"{plan.repo_id}: tag {options.tag} already names commit {plan.tag_target[:12]} and "
+                       f"{why}; a tag is never moved: choose another tag name (nothing was changed)")
 
 
 def make_plan(options: PublishOptions, api: HfApi, manifest: Manifest, folder: Path) -> Plan:

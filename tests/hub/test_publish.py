@@ -286,7 +286,10 @@ def test_dry_run_prints_the_plan_and_touches_nothing(hub, demo_build, demo_build
     assert "- data/stale.jsonl" in changed.stdout and "~ data/1_of_4.jsonl" in changed.stdout
     assert "data/theirs.jsonl" not in changed.stdout  # not ours: never deleted
     assert "'Reshuffle'" in changed.stdout
-    assert hub.head(repo_id) == head and {r.method for r in hub.requests} <= {"GET"}
+    assert hub.head(repo_id) == head and {r.method for r in hub.requests} <= {"GET", "HEAD"}
+    # HEAD only where hf_hub_download looks a file up before reading it (the remote's card and manifest)
+    assert {r.path.split("/resolve/")[-1] for r in hub.requests if r.method == "HEAD"} <= {
+        f"{head}/README.md", f"{head}/manifest.json"}
     assert_no_secret(changed, hub, [repo_id], ALICE_TOKEN)
 
 
