@@ -123,6 +123,18 @@ def test_server_errors_are_named_not_blamed_on_reachability(hub, demo_build, rep
     assert "reach" not in line
 
 
+@pytest.mark.parametrize(("revision", "needle"), [("", "dataset repository {repo} not found"),
+                                                   ("@v9", "revision v9 not found in {repo}")])
+def test_a_missing_repo_or_revision_is_said_before_any_download(hub, demo_build, repo_id, tmp_path, revision,
+                                                                 needle):
+    if revision:
+        seed_build(hub, repo_id, demo_build)
+        hub.reset()
+    repo = repo_id if revision else repo_id + "-missing"
+    _one_line(_diff(hub, tmp_path, f"hf://datasets/{repo}{revision}", demo_build), 1, needle.format(repo=repo))
+    assert [r.method for r in hub.requests] == ["GET"] and "/revision/" in hub.requests[0].path
+
+
 def test_an_unreachable_hub_is_said_at_once(demo_build, tmp_path, closed_port):
     started = time.monotonic()
     result = run_cli(["diff", "hf://datasets/alice/x@v1", str(demo_build)],
