@@ -8,7 +8,6 @@ manifest (``manifest.read``), and every part file is checked against its sha256 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,11 @@ import msgspec
 import orjson
 
 from dolly_ja_16k import manifest as mf
-from dolly_ja_16k.errors import HubError, InputError
+from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.hub.addresses import is_hub, parse_build
+from dolly_ja_16k.hub.remote import download_build
 from dolly_ja_16k.layout import MANIFEST_FILE
 from dolly_ja_16k.read.records import FIELDS, Record
-
-_HUB_BUILD = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/?$")
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 #: One record as read from a part: the part's name and the record's fields.
 Located = tuple[str, dict[str, Any]]
@@ -184,24 +182,19 @@ def read_build(location: str | Path) -> tuple[list[str], dict[str, Located]]:
 
 
 def read_release(location: str | Path) -> Release:
-    """A build folder or ``hf://datasets/OWNER/NAME@REV``, every part checked against the manifest."""
-    text = str(location)
-    commit = None
-    if text.startswith("hf://"):
-        folder, commit, repo_id = _download(text)
-        name = f"hf://datasets/{repo_id}@{commit}" if commit else text
-    else:
-        folder = Path(location)
-        if not folder.is_dir():
-            raise InputError("no such folder (expected a build folder or hf://datasets/OWNER/NAME@REV)", folder)
-        name = folder.resolve().name
+    """A build folder or ``hf://datasets/OWNER/NAME@REV``, every part checked against the manifest.
+
+    Every file is read only if it is a regular file (``manifest.read_regular``): a FIFO or a
+    device put in a build folder is one line, not a read that never ends.
+    """
+    folder, name, commit = _locate(location)
     manifest = mf.read(folder)
     records: dict[str, Located] = {}
     for part in manifest.parts:
         path = folder / part.file
         entry = manifest.file(part.file)
         try:
-            data = path.read_bytes()
+            data = mf.read_regular(path)
         except OSError as err:
             raise InputError(f"cannot read part {part.name} ({err.strerror or err})", path) from None
         if mf.entry_for(part.file, data) != entry:
@@ -221,46 +214,22 @@ def read_release(location: str | Path) -> Release:
     return Release(name, commit, manifest.part_names, records)
 
 
+def _locate(location: str | Path) -> tuple[Path, str, str | None]:
+    """The local folder of a build, how to name it, and the commit it was read at (Hub builds)."""
+    if is_hub(location):
+        address = parse_build(str(location))
+        folder, commit = download_build(address)
+        return folder, f"hf://datasets/{address.repo_id}@{commit}", commit
+    folder = Path(location)
+    if not folder.is_dir():
+        raise InputError("no such folder (expected a build folder or hf://datasets/OWNER/NAME@REV)", folder)
+    return folder, folder.resolve().name, None
+
+
 def changes_since(previous: Release, parts: dict[str, list[Record]], name: str = "this build") -> BuildDiff:
     """What changed from ``previous`` to a build whose parts are in memory (name → records)."""
     new: dict[str, Located] = {r["index"]: (part, dict(r)) for part, records in parts.items() for r in records}
     return diff_records(previous.name, name, previous.parts, previous.records, list(parts), new)
-
-
-def _download(location: str) -> tuple[Path, str | None, str]:
-    """A local snapshot of a published build (its manifest first, then exactly the part files it
-    names), the commit it was read at, and the repo id."""
-    match = _HUB_BUILD.match(location)
-    if not match:
-        raise InputError("expected hf://datasets/OWNER/NAME[@REVISION]", location)
-    from huggingface_hub import constants, snapshot_download
-    from huggingface_hub.errors import (
-        HfHubHTTPError,
-        LocalEntryNotFoundError,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
-    from huggingface_hub.utils import httpx
-
-    repo_id, revision = match["repo"], match["rev"]
-    try:
-        folder = Path(snapshot_download(repo_id, repo_type="dataset", revision=revision,
-                                        allow_patterns=[MANIFEST_FILE]))
-        # The snapshot folder is named after the commit read: fetch the parts from that same commit.
-        commit = folder.name if _COMMIT.match(folder.name) else None
-        manifest = mf.read(folder)
-        files = [p.file for p in manifest.parts]
-        parts = snapshot_download(repo_id, repo_type="dataset", revision=commit or revision, allow_patterns=files)
-        return Path(parts), commit, repo_id
-    except RepositoryNotFoundError as err:
-        raise HubError(f"{location}: dataset repository {repo_id} not found (or no access)") from err
-    except RevisionNotFoundError as err:
-        raise HubError(f"{location}: revision {revision} not found in {repo_id}") from err
-    except LocalEntryNotFoundError as err:
-        raise HubError(f"{location}: cannot reach the Hub at {constants.ENDPOINT} and it is not in the HF cache") \
-            from err
-    except (HfHubHTTPError, httpx.HTTPError, OSError) as err:
-        raise HubError(f"{location}: cannot download from {constants.ENDPOINT} ({type(err).__name__})") from err
 
 
 def change_lines(result: BuildDiff) -> bytes:

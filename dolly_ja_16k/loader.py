@@ -10,7 +10,6 @@ served from a stale cache and a file changed since the first load is an error, n
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,10 @@ from typing import Any
 import datasets
 
 from dolly_ja_16k.errors import DollyError
+from dolly_ja_16k.hub.addresses import is_repo_id
 from dolly_ja_16k.layout import ALL_CONFIG, DEFAULT_OUT, MANIFEST_FILE, PART_SPLIT, config_names, parse_part_name
 from dolly_ja_16k.manifest import Manifest, file_sha256
 from dolly_ja_16k.manifest import read as manifest_read
-
-_REPO_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
 class ChecksumError(DollyError):
@@ -39,7 +37,7 @@ def resolve_source(source: str | Path, revision: str | None = None) -> Path:
     if path.is_dir():
         manifest_read(path)
         return path
-    if not _REPO_ID.match(str(source)):
+    if not is_repo_id(str(source)):
         raise DollyError(f"{source}: not a folder, and not a Hub repo id (OWNER/NAME)")
     from huggingface_hub import snapshot_download
 

@@ -9,7 +9,10 @@ deep inside a reader. ``msgspec`` does the type checking from the classes below.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -251,6 +254,21 @@ class Manifest(_Model, kw_only=True):
 
 # -- files ----------------------------------------------------------------------------------
 
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file (links followed); a FIFO, a device or a folder is refused.
+
+    Reading a FIFO blocks until someone writes to it, and a device may never end, so a
+    build folder holding one would hang the reader. The file is opened without blocking and
+    checked on the open descriptor (what is checked is what is read); anything but a regular
+    file is an ``OSError`` whose ``strerror`` is "not a regular file".
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return f.read()
+
+
 def measure(path: Path) -> tuple[str, int, int]:
     """sha256, size and line count of a file, in one pass over it (1 MiB blocks)."""
     digest, size, lines = hashlib.sha256(), 0, 0
@@ -304,7 +322,7 @@ def read(folder: Path) -> Manifest:
     """The checked manifest of a build folder."""
     path = Path(folder) / MANIFEST_FILE
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         raise ManifestError(f"no {MANIFEST_FILE}; is this a folder written by `dolly-ja-16k build`?",
                             folder) from None

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from dolly_ja_16k.errors import Opt, OptionError
+from dolly_ja_16k.hub.addresses import REPO_ID_RULES, is_repo_id
 from dolly_ja_16k.layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE, MANIFEST_FILE
 from dolly_ja_16k.review.rules import FINDERS, FIXES, drop_help
 from dolly_ja_16k.split import SPLIT_STRATEGIES
@@ -47,8 +48,6 @@ STRATEGIES: tuple[str, ...] = get_args(Strategy)
 STYLE_FILTERS: tuple[str, ...] = get_args(Style)
 LAYOUTS: tuple[str, ...] = get_args(Layout)
 SYSTEM_PROMPT_MODES: tuple[str, ...] = get_args(SystemPrompts)
-#: Owner and name on the Hub: letters, digits, ``-``, ``_``, ``.``; up to 96 characters each.
-REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 DEFAULT_TIMEOUT = 60.0
 #: The user turn of a training record with input: the instruction, a blank line, the input.
 DEFAULT_USER_TEMPLATE = "{instruction}\n\n{input}"
@@ -224,8 +223,8 @@ def check_target_size(target: int, available: int) -> None:
 
 
 def _check_repo_id(name: str, repo_id: str | None, options: object) -> None:
-    if repo_id is not None and not REPO_ID.match(repo_id):
-        raise OptionError(name, f"{repo_id!r} is not OWNER/NAME (letters, digits, '-', '_', '.')")
+    if repo_id is not None and not is_repo_id(repo_id):
+        raise OptionError(name, f"{repo_id!r} is not a Hub repo id ({REPO_ID_RULES})")
 
 
 def _check_drop(name: str, names: Iterable[str] | None, options: object) -> None:

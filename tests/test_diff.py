@@ -7,6 +7,9 @@ hand-made parts (another order, damaged lines) that no build would write.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -145,6 +148,24 @@ def test_cli_bad_folders_exit_2_in_one_line(pair, tmp_path):
     assert out.returncode == 2 and "does not match its sha256" in out.stderr
 
 
+def _fifo_in_place_of(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize("name", ["data/1_of_4.jsonl", MANIFEST_FILE])
+def test_a_fifo_in_a_build_folder_is_one_line_not_a_hang(pair, name):
+    """Nobody writes to the FIFO: a reader that opened it would wait forever (the timeout says so)."""
+    old_dir, new_dir, _, _ = pair
+    _fifo_in_place_of(new_dir / name)
+    result = subprocess.run([sys.executable, "-m", "dolly_ja_16k", "diff", str(old_dir), str(new_dir)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert lines[0].startswith(f"error: {new_dir / name}: ") and "not a regular file" in lines[0]
+
+
 def test_damaged_part_lines_are_named(tmp_path):
     folder = write_build(tmp_path / "b", [[make_record(1)], [make_record(2)]])
     for data, problem in [(b"not json\n", "line 1: not a JSON object"), (b'{"index": 5}\n', "without a text index"),
@@ -161,25 +182,39 @@ def test_damaged_part_lines_are_named(tmp_path):
             diff_builds(folder, folder)
 
 
-def test_hub_builds_are_read_from_the_manifest_then_its_parts(pair, monkeypatch):
-    """``hf://`` goes through snapshot_download (so HF_ENDPOINT applies); end to end is the lead's Hub test."""
+def test_hub_builds_are_read_from_the_manifest_then_its_parts(pair, monkeypatch, tmp_path):
+    """``hf://`` goes through huggingface_hub (so HF_ENDPOINT applies): the revision first, then the
+    manifest, then exactly the part files it lists, all from the commit the manifest was read at.
+    End to end against a Hub: tests/hub/test_diff_hub.py."""
+    import shutil
+    from types import SimpleNamespace
+
     import huggingface_hub
 
     old_dir, new_dir, _, _ = pair
+    commit = "c0ffee" + "0" * 34
+    snapshot = tmp_path / "snapshots" / commit  # where hf_hub_download puts the files of a commit
+    shutil.copytree(new_dir, snapshot)
     calls = []
 
-    def fake_snapshot(repo_id, repo_type, revision, allow_patterns):
-        calls.append((repo_id, repo_type, revision, allow_patterns))
-        return str(new_dir)
+    def fake_info(self, repo_id, repo_type, revision):
+        calls.append(("revision", repo_id, repo_type, revision))
+        return SimpleNamespace(sha=commit)
 
-    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot)
+    def fake_download(repo_id, filename, repo_type, revision, local_files_only):
+        calls.append((repo_id, repo_type, revision, filename))
+        return str(snapshot / filename)
+
+    monkeypatch.setattr(huggingface_hub.HfApi, "repo_info", fake_info)
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", fake_download)
     result = diff_builds(old_dir, "hf://datasets/someone/dolly-ja-16k@v2")
     assert result.added == ["500", "501"]
-    assert calls == [("someone/dolly-ja-16k", "dataset", "v2", [MANIFEST_FILE]),
-                     ("someone/dolly-ja-16k", "dataset", "v2", [part_file(n) for n in part_names(4)])]
+    assert calls == [("revision", "someone/dolly-ja-16k", "dataset", "v2"),
+                     ("someone/dolly-ja-16k", "dataset", "v2", MANIFEST_FILE),
+                     *[("someone/dolly-ja-16k", "dataset", commit, part_file(n)) for n in part_names(4)]]
 
 
-@pytest.mark.parametrize("failure", ["missing", "offline"])
+@pytest.mark.parametrize("failure", ["missing", "unreachable"])
 def test_hub_failures_are_hub_errors(monkeypatch, tmp_path, failure):
     import huggingface_hub
     from huggingface_hub.errors import RepositoryNotFoundError
@@ -192,8 +227,8 @@ def test_hub_failures_are_hub_errors(monkeypatch, tmp_path, failure):
             raise RepositoryNotFoundError("404", response=httpx.Response(404, request=request))
         raise httpx.ConnectError("refused", request=request)
 
-    monkeypatch.setattr(huggingface_hub, "snapshot_download", fail)
-    message = "someone/gone not found" if failure == "missing" else "cannot download from .* [(]ConnectError[)]"
+    monkeypatch.setattr(huggingface_hub.HfApi, "repo_info", fail)
+    message = "someone/gone not found" if failure == "missing" else "cannot reach the Hub at .* [(]no network"
     with pytest.raises(HubError, match=message) as err:
         diff_builds("hf://datasets/someone/gone", tmp_path)
     assert err.value.exit_code == 1

@@ -227,3 +227,11 @@ def test_a_missing_tagger_names_the_option(monkeypatch: pytest.MonkeyPatch) -> N
         style._tagger.cache_clear()
     assert str(caught.value).endswith("; or build with tag_style=False")
     assert caught.value.render(cli.shown).endswith("; or build with --no-style")
+
+
+@pytest.mark.parametrize("repo_id", ["a--b/c", "a/b..c", "a/" + "n" * 97, "a b/c", "a/c.git"])
+def test_repo_ids_the_hub_would_refuse_are_refused_before_anything_is_read(tmp_path: Path, repo_id: str) -> None:
+    result = run_cli("build", "--source", tmp_path / "missing.jsonl", "--out", tmp_path / "o", "--repo-id", repo_id)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: --repo-id: {repo_id!r} is not a Hub repo id (OWNER/NAME"), result.stderr
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "o").exists()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,18 @@ def test_a_previous_that_is_not_a_build_is_one_line_exit_2(tmp_path: Path) -> No
         assert result.returncode == 2 and message in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
         assert not (tmp_path / "out").exists()
+
+
+def test_a_previous_holding_a_fifo_is_one_line_exit_2(tmp_path: Path) -> None:
+    """A FIFO in place of a part: nobody writes to it, so reading it would wait forever."""
+    src = write_jsonl(tmp_path / "src.jsonl", make_records(8))
+    previous = _build(tmp_path, "v1", make_records(8))
+    part = previous / read_manifest(previous).parts[0].file
+    part.unlink()
+    os.mkfifo(part)
+    result = subprocess.run([sys.executable, "-m", "dolly_ja_16k", "build", "--source", str(src), "--out",
+                             str(tmp_path / "out"), "--previous", str(previous)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [f"error: {part}: cannot read part 1_of_4 (not a regular file)"]
+    assert not (tmp_path / "out").exists()

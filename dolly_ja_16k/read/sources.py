@@ -7,12 +7,13 @@ names it (``source_file``): never with a path of the build machine.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from dolly_ja_16k.errors import HubError, InputError
+from dolly_ja_16k.errors import InputError
+from dolly_ja_16k.hub.addresses import is_hub, parse_file
+from dolly_ja_16k.hub.remote import download_file
 from dolly_ja_16k.layout import DEFAULT_SOURCE
 from dolly_ja_16k.manifest import SourceFile
 from dolly_ja_16k.read.readers import RecordFile
@@ -25,8 +26,6 @@ KNOWN_UPSTREAM = {
     "b278f36e7ffe269e2ef48795824609cc1c06e6510051cb91758f5ca0402b4373":
         "kunishou/databricks-dolly-15k-ja@cd6c43d (first public revision, 2023-04-14, records joined in index order)",
 }
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
-_HF_URL = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/(?P<path>.+)$")
 
 #: The command reading the source: error messages name the way out that command has.
 Command = Literal["build", "review"]
@@ -83,11 +82,9 @@ def source_file(source: Source, sha256: str, records: int) -> SourceFile:
 
 def open_source(location: str, command: Command = "build") -> Source:
     """Resolve ``location`` to a local file, downloading ``hf://`` files through the HF cache."""
-    match = _HF_URL.match(location)
-    if match:
-        return _download(location, match["repo"], match["rev"], match["path"], _LOCAL_COPY_HINT[command])
-    if location.startswith("hf://"):
-        raise InputError("expected hf://datasets/OWNER/NAME[@REVISION]/PATH", location)
+    if is_hub(location):
+        path, commit = download_file(parse_file(location), _LOCAL_COPY_HINT[command])
+        return Source(path=path, location=location, kind="hub", revision=commit)
     path = Path(location)
     if not path.exists():
         raise InputError("no such file", path)
@@ -96,72 +93,3 @@ def open_source(location: str, command: Command = "build") -> Source:
     return Source(path=path, location=location)
 
 
-def _download(location: str, repo_id: str, revision: str | None, filename: str, hint: str) -> Source:
-    from huggingface_hub import constants, hf_hub_download
-    from huggingface_hub.errors import (
-        EntryNotFoundError,
-        GatedRepoError,
-        LocalEntryNotFoundError,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
-
-    offline = constants.HF_HUB_OFFLINE
-    try:
-        local = _cached(repo_id, filename, revision, offline)
-        if local is None:
-            if offline:
-                raise HubError(f"{location}: offline mode is set (HF_HUB_OFFLINE=1) and the file is not in the "
-                               f"HF cache; {hint}, or unset HF_HUB_OFFLINE")
-            _probe(constants.ENDPOINT, location, hint)
-            local = hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision)
-    except GatedRepoError as err:
-        raise HubError(f"{location}: access to {repo_id} is gated; accept its terms on the Hub first") from err
-    except RepositoryNotFoundError as err:
-        raise HubError(f"{location}: dataset repository {repo_id} not found (or no access)") from err
-    except RevisionNotFoundError as err:
-        raise HubError(f"{location}: revision {revision} not found in {repo_id}") from err
-    except LocalEntryNotFoundError as err:  # before EntryNotFoundError: it is a subclass of it
-        raise HubError(f"{location}: cannot reach the Hub at {constants.ENDPOINT} and the file is not in the "
-                       f"HF cache; {hint}") from err
-    except EntryNotFoundError as err:
-        raise HubError(f"{location}: no file {filename} in {repo_id}") from err
-    except OSError as err:
-        raise HubError(f"{location}: cannot download from {constants.ENDPOINT} ({type(err).__name__}); "
-                       f"{hint}") from err
-    # hf_hub_download returns .../snapshots/<commit>/<filename>: record the commit actually read.
-    commit = Path(local).parents[len(Path(filename).parts) - 1].name
-    return Source(path=Path(local), location=location, kind="hub", revision=commit)
-
-
-def _cached(repo_id: str, filename: str, revision: str | None, offline: bool) -> str | None:
-    """The cached file, without a request: always for a pinned commit (a commit never changes),
-    for a branch or tag only offline (then the cache's last answer is all there is)."""
-    if not (offline or (revision and _COMMIT.match(revision))):
-        return None
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    try:
-        return hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision, local_files_only=True)
-    except LocalEntryNotFoundError:
-        return None
-
-
-def _probe(endpoint: str, location: str, hint: str) -> None:
-    """Fail in a second when nothing answers at the endpoint.
-
-    huggingface_hub retries a refused connection with backoff for about 23 s; a user
-    with no network (or a mistyped HF_ENDPOINT) should hear it at once.
-    """
-    import socket
-    from urllib.parse import urlsplit
-
-    url = urlsplit(endpoint)
-    port = url.port or (443 if url.scheme == "https" else 80)
-    try:
-        socket.create_connection((url.hostname or "", port), timeout=10).close()
-    except OSError as err:
-        reason = err.strerror or type(err).__name__
-        raise HubError(f"{location}: cannot reach the Hub at {endpoint} ({reason}) and the file is not in the "
-                       f"HF cache; {hint}") from None

@@ -23,7 +23,9 @@ from dolly_ja_16k.read.records import REQUIRED_TEXT, Record, is_blank
 from dolly_ja_16k.review import brackets
 
 if TYPE_CHECKING:  # the manifest records each rule's action; only its type is needed here
-    from dolly_ja_16k.manifest import Action
+    from collections.abc import Iterable
+
+    from dolly_ja_16k.manifest import Action, Rule
 
 FIX: Literal["fix"] = "fix"
 FLAG: Literal["flag"] = "flag"
@@ -286,3 +288,19 @@ def drop_help() -> str:
     text = (f"review checks whose records are dropped, replacing the defaults ({defaults}); '' drops none "
             f"({always} always drops). The checks: {finders}")
     return text.replace("%", "%%")
+
+
+def summary_sentence(records_in: int, rules: Iterable[Rule], dropped: int, kept: int, keep_all: bool,
+                     listed_in: str | None = None) -> str:
+    """What the review did, in one sentence: the review report and the card both open with it.
+
+    ``listed_in`` names the file that lists every finding, when there is one (a build's
+    ``review.jsonl``; ``dolly-ja-16k review`` writes none).
+    """
+    if keep_all:
+        where = f"below and in `{listed_in}`" if listed_in else "below"
+        return (f"The review checked {records_in:,} records and changed or dropped nothing; "
+                f"what it found is flagged {where}.")
+    fixes = sum(r.count for r in rules if r.action == FIX)
+    return (f"The review checked {records_in:,} records: it made {fixes:,} fix{'' if fixes == 1 else 'es'}, "
+            f"dropped {dropped:,} records and kept {kept:,}.")

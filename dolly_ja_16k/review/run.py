@@ -4,7 +4,7 @@
 returns the kept records, one report row per finding (written to ``review.jsonl``) and
 one ``Rule`` per rule with its count, in the form the manifest records. The same
 ``Rule`` list makes the ``dolly-ja-16k review`` report and, through the manifest, the
-card's data-quality table; ``summary_sentence`` is the one sentence both open with.
+card's data-quality table; ``rules.summary_sentence`` is the one sentence both open with.
 
 Fixes run first (whitespace, citation marks, brackets), so the finders see the text that
 will be written. ``--keep-all`` turns every rule into a flag: nothing is changed or dropped.
@@ -20,7 +20,16 @@ from typing import Any
 from dolly_ja_16k.manifest import Rule
 from dolly_ja_16k.read.records import Record
 from dolly_ja_16k.read.sources import read_source
-from dolly_ja_16k.review.rules import DROP, FINDERS, FIX, FIXES, FLAG, default_drop, excerpt, squashed_texts
+from dolly_ja_16k.review.rules import (
+    DROP,
+    FINDERS,
+    FIXES,
+    FLAG,
+    default_drop,
+    excerpt,
+    squashed_texts,
+    summary_sentence,
+)
 from dolly_ja_16k.review.style import classify
 
 log = logging.getLogger(__name__)
@@ -40,22 +49,6 @@ class ReviewResult:
     rules: list[Rule] = field(default_factory=list)
     dropped: int = 0
     styles: dict[str, int] | None = None
-
-
-def summary_sentence(records_in: int, rules: Iterable[Rule], dropped: int, kept: int, keep_all: bool,
-                     listed_in: str | None = None) -> str:
-    """What the review did, in one sentence: the review report and the card both open with it.
-
-    ``listed_in`` names the file that lists every finding, when there is one (a build's
-    ``review.jsonl``; ``dolly-ja-16k review`` writes none).
-    """
-    if keep_all:
-        where = f"below and in `{listed_in}`" if listed_in else "below"
-        return (f"The review checked {records_in:,} records and changed or dropped nothing; "
-                f"what it found is flagged {where}.")
-    fixes = sum(r.count for r in rules if r.action == FIX)
-    return (f"The review checked {records_in:,} records: it made {fixes:,} fix{'' if fixes == 1 else 'es'}, "
-            f"dropped {dropped:,} records and kept {kept:,}.")
 
 
 def _apply_fixes(records: list[Record], keep_all: bool, rows: list[dict[str, Any]]) -> list[Rule]:

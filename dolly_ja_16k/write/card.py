@@ -18,7 +18,7 @@ from dolly_ja_16k.errors import one_line
 from dolly_ja_16k.layout import ALL_CONFIG, PART_SPLIT
 from dolly_ja_16k.manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
 from dolly_ja_16k.options import STYLE_WORDS, card_lines
-from dolly_ja_16k.review.run import summary_sentence
+from dolly_ja_16k.review.rules import summary_sentence
 from dolly_ja_16k.write.formats import CONVERSATION_FORMATS, KEPT_FIELDS, features
 from dolly_ja_16k.write.plots import CAPTIONS
 
@@ -256,19 +256,21 @@ def rule_rows(manifest: Manifest) -> list[dict[str, Any]]:
     return rows
 
 
-_HF_ADDRESS = re.compile(r"^hf://datasets/(?P<repo>[^/@]+/[^/@]+)(?:@(?P<rev>[^/]+))?/(?P<path>.+)$")
 _REPO_AT = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)@(?P<rev>[\w.-]+)(?P<rest>.*)$")
 HUB = "https://huggingface.co/datasets"
 
 
 def _hub_file(address: str, revision: str | None) -> str | None:
     """Markdown for an ``hf://`` file: its repo at the revision and the file, as links."""
-    m = _HF_ADDRESS.match(address)
-    if m is None:
+    from dolly_ja_16k.errors import InputError
+    from dolly_ja_16k.hub.addresses import parse_file
+
+    try:
+        hub = parse_file(address)
+    except InputError:
         return None
-    rev = revision or m["rev"] or "main"
-    repo = m["repo"]
-    return (f"[`{m['path']}`]({HUB}/{repo}/blob/{rev}/{m['path']}) of "
+    rev, repo = revision or hub.revision or "main", hub.repo_id
+    return (f"[`{hub.path}`]({HUB}/{repo}/blob/{rev}/{hub.path}) of "
             f"[{repo}]({HUB}/{repo}/tree/{rev}) at revision `{rev}`")
 
 
@@ -303,8 +305,13 @@ def _previous_link(manifest: Manifest) -> str | None:
     previous = manifest.previous
     if previous is None or previous.commit is None:
         return None
-    match = _HF_ADDRESS.match(previous.name + "/x")
-    return f"{HUB}/{match['repo']}/tree/{previous.commit}" if match else None
+    from dolly_ja_16k.errors import InputError
+    from dolly_ja_16k.hub.addresses import parse_build
+
+    try:
+        return f"{HUB}/{parse_build(previous.name).repo_id}/tree/{previous.commit}"
+    except InputError:
+        return None
 
 
 def _template(name: str) -> Path:

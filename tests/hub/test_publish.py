@@ -100,8 +100,9 @@ def expected_rows(folder: Path) -> dict[str, list[dict[str, str]]]:
 # -- the plan, in-process -------------------------------------------------------------------
 
 
-def test_compare_uses_lfs_sha256_or_git_blob_id_and_deletes_only_earlier_builds_files():
-    from dolly_ja_16k.hub.publish import Remote, RepoPlan, compare, file_entry
+def test_match_remote_uses_lfs_sha256_or_git_blob_id_and_deletes_only_earlier_builds_files():
+    from dolly_ja_16k.hub.plan import RepoPlan, file_entry, match_remote
+    from dolly_ja_16k.hub.remote import Remote
 
     card, data, manifest = (file_entry("README.md", data=b"card\n"), file_entry("data/1_of_2.jsonl", data=b"{}\n"),
                             file_entry("manifest.json", data=b"{}\n"))
@@ -119,7 +120,7 @@ def test_compare_uses_lfs_sha256_or_git_blob_id_and_deletes_only_earlier_builds_
         "notes.txt": ("6" * 40, None),  # not ours: kept
         ".gitattributes": ("7" * 40, None),
     }, built=frozenset({"data/1_of_4.jsonl", "images/old.png", "review.jsonl", "data/x-0.jsonl"}))
-    compare(plan, remote)
+    match_remote(plan, remote)
     assert [f.status for f in plan.files] == ["unchanged", "unchanged", "changed"]
     assert plan.deletions == ["data/1_of_4.jsonl", "images/old.png", "review.jsonl"]
     assert plan.changed and [f.path for f in plan.uploads] == ["manifest.json"]
@@ -285,7 +286,10 @@ def test_dry_run_prints_the_plan_and_touches_nothing(hub, demo_build, demo_build
     assert "- data/stale.jsonl" in changed.stdout and "~ data/1_of_4.jsonl" in changed.stdout
     assert "data/theirs.jsonl" not in changed.stdout  # not ours: never deleted
     assert "'Reshuffle'" in changed.stdout
-    assert hub.head(repo_id) == head and {r.method for r in hub.requests} <= {"GET"}
+    assert hub.head(repo_id) == head and {r.method for r in hub.requests} <= {"GET", "HEAD"}
+    # HEAD only where hf_hub_download looks a file up before reading it (the remote's card and manifest)
+    assert {r.path.split("/resolve/")[-1] for r in hub.requests if r.method == "HEAD"} <= {
+        f"{head}/README.md", f"{head}/manifest.json"}
     assert_no_secret(changed, hub, [repo_id], ALICE_TOKEN)
 
 

@@ -35,7 +35,7 @@ def test_configure_http_sets_a_timeout_and_keeps_the_clients_hooks():
     """The session keeps huggingface_hub's own request hooks (offline mode, request ids)."""
     from huggingface_hub import get_session
 
-    from dolly_ja_16k.hub.publish import configure_http
+    from dolly_ja_16k.hub.client import configure_http
 
     hooks = get_session().event_hooks
     assert hooks["request"]  # huggingface_hub's hook is there to keep

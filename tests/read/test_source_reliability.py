@@ -214,3 +214,15 @@ def test_review_of_an_unreachable_hub_advises_a_local_file_as_its_argument(tmp_p
     assert result.returncode == 1
     line = _one_error(result, "cannot reach the Hub", "dolly-ja-16k review PATH")
     assert "--source" not in line
+
+
+@pytest.mark.parametrize("command", ["build", "review"])
+@pytest.mark.parametrize("repo", ["a b/c", "a--b/c", "a/b..c", "a/" + "x" * 200])
+def test_a_source_repo_id_the_hub_would_refuse_is_one_line_exit_2(tmp_path: Path, command: str, repo: str) -> None:
+    """Said before any request: the endpoint does not even resolve, and the message is about the input."""
+    location = f"hf://datasets/{repo}/data.json"
+    args = ["build", "--source", location, "--out", tmp_path / "out"] if command == "build" else ["review", location]
+    result = run_cli(*args, env={"HF_ENDPOINT": "http://hub.invalid", "HF_HOME": str(tmp_path / "hf")})
+    assert result.returncode == 2
+    _one_error(result, f"{location}: ", "is not a Hub repo id")
+    assert not (tmp_path / "out").exists()
