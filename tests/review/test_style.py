@@ -1,7 +1,7 @@
 """Style tags (keitai / jotai / mixed / none) against outputs of the real source labelled by hand.
 
 The labels were written by reading each output, before the tagger was run on them, with
-the rules in ``dolly_ja_16k/style.py``: a sentence ends at 。！？!?, a line break or a colon;
+the rules in ``dolly_ja_16k/review/style.py``: a sentence ends at 。！？!?, a line break or a colon;
 polite endings (です・ます, ください) make it polite, plain predicates (verb, adjective, だ,
 である, た, ない) plain, and nouns, names, numbers and list items count for neither.
 """
@@ -144,7 +144,8 @@ def test_accuracy_on_the_hand_labelled_outputs(outputs: dict[str, str]) -> None:
     ("それは正しくない。", JOTAI),
     ("猫は動物だ。", JOTAI),
     ("東京は首都です。大阪は大きな都市である。", MIXED),
-    ("次のとおりです：\n- 毎日運動する", MIXED),
+    ("次のとおりです：\n- 毎日運動する。", MIXED),  # a list item that ends in 。 is a sentence
+    ("次のとおりです：\n- 毎日運動する", KEITAI),  # one without 。 is a label (issue 19)
     ("りんご、みかん、ぶどう", NONE),
     ("1955", NONE),
     ("- ペールエール\n- ピルスナー", NONE),
@@ -158,7 +159,20 @@ def test_small_examples(text: str, expected: str) -> None:
 def test_sentence_final_particles_and_brackets_do_not_hide_the_predicate() -> None:
     assert classify("本当ですか？") == KEITAI
     assert classify("そうなのか。") == JOTAI
-    assert classify("「行きます」") == KEITAI
+    assert classify("（毎日行きます）") == KEITAI
+
+
+def test_quotes_labels_and_code_do_not_count() -> None:
+    """Issue 19: speech and titles keep their own register, and list labels are not sentences."""
+    assert classify("「行きます」") == NONE  # a quote alone (before issue 19: keitai)
+    assert classify("彼は「行きます。」と言った。") == JOTAI
+    assert classify("映画『風と共に去りぬ』です。") == KEITAI
+    assert classify("1. 日記を書く\n2. 早く寝る") == NONE
+    assert classify("- 毎日運動する\n- 早く寝る\n以上です。") == KEITAI
+    assert classify("注意：必ず確認する\n使い方：毎日使う") == NONE
+    assert classify("注意：必ず確認する。") == JOTAI  # a label line that ends in 。 is a sentence
+    assert classify("例えば `print()` を使います。") == KEITAI
+    assert classify("```\nx = 1  # 変数を使う\n```\n以上です。") == KEITAI
 
 
 def test_only_sentence_endings_go_to_the_analyser() -> None:
