@@ -67,6 +67,7 @@ class Change:
     start: int
     before: str
     after: str
+    inside: bool = False  # a clause inside a sentence (延びましたが → 延びたが), not a sentence end
 
 
 @dataclass(frozen=True)
@@ -122,14 +123,15 @@ def restyle(text: str, to: str, copula: str = DEARU) -> Restyled:
     return Restyled("".join(pieces), tuple(changes), tuple(left))
 
 
-def _apply(text: str, end: int, window: str, found: Rewrite, changes: list[Change], left: list[Left]) -> None:
+def _apply(text: str, end: int, window: str, found: Rewrite, changes: list[Change], left: list[Left],
+           inside: bool = False) -> None:
     """Record the rewrite of the window that ends at ``end``, or why it stays."""
     if isinstance(found, str):
         left.append(Left(end, text[max(0, end - len(window)):end], found))
         return
     start, stop, new = found
     if start != stop or new:
-        changes.append(Change(end - start, text[end - start:end - stop], new))
+        changes.append(Change(end - start, text[end - start:end - stop], new, inside))
 
 
 def _joining(text: str, copula: str, changes: list[Change], left: list[Left]) -> None:
@@ -145,4 +147,4 @@ def _joining(text: str, copula: str, changes: list[Change], left: list[Left]) ->
         found = rewrite(window, JOTAI, copula, m.group(1))
         if found in (ALREADY, NO_PREDICATE_REASON):
             continue  # not a polite predicate after all (済ますが)
-        _apply(text, m.end(), window, found, changes, left)
+        _apply(text, m.end(), window, found, changes, left, inside=True)

@@ -11,12 +11,12 @@ cached per window (endings repeat: "あります", "である").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 from dolly_ja_16k.review.conjugate import MASU, NEG_PAST, NEGATIVE, PAST, PLAIN, VOLITIONAL, form, is_verb
 from dolly_ja_16k.review.morphemes import Morpheme, analyse
-from dolly_ja_16k.review.sentences import KATAKANA_NOUN
 from dolly_ja_16k.review.style import JOTAI, KEITAI, NO_PREDICATE, ending_kind, predicate_end
 from dolly_ja_16k.review.style import PLAIN as PLAIN_KIND
 from dolly_ja_16k.review.style import POLITE as POLITE_KIND
@@ -33,7 +33,10 @@ UNSURE = "unsure"  # a form outside the conventions or the table, or the result 
 
 #: Particles that can stand before です (からです, だけです, などです, どちらかです …).
 _COPULA_PARTICLES = frozenset({"から", "まで", "だけ", "ほど", "くらい", "ぐらい", "など", "ばかり", "のみ", "きり",
-                               "か"})
+                               "か", "について", "に就いて", "にかけて", "に関して", "に対して"})
+#: Verbs that make a compound particle with て (について, にかけて, に関して): 〜についてです.
+_TE_PARTICLE_VERBS = frozenset({"就く", "つく", "掛ける", "関する", "対する", "依る", "因る", "於く", "渡る", "際する"})
+_KANA_RUN = re.compile(r"[\u3041-\u309f]+$")
 _ADJECTIVE_AUX = frozenset({"ない", "たい", "らしい"})
 #: Final particles that stay after the rewritten ending (行くか → 行きますか, ありますね → あるね).
 _FINAL_PARTICLES = {(), ("か",), ("ね",), ("よ",), ("よ", "ね")}
@@ -106,8 +109,9 @@ def _plain_copula(c: _Chain, k: int, past: bool, copula: str, particles: tuple[s
         if particles and copula == DA:
             return c.n - k, word  # あるんですね → あるんだね
         return c.n - k - 1, "の" + word  # のです, んです → のである
-    if _noun_like(prev):
-        return c.n - k, word
+    before = c.at(k + 2)
+    if _noun_like(prev) or (prev.lemma == "て" and before is not None and before.lemma in _TE_PARTICLE_VERBS):
+        return c.n - k, word  # 〜です, 〜についてです
     if not past and ((_adjective_like(prev) and prev.cform.startswith("終止形"))
                      or (prev.lemma == "た" and c.at(k + 2) is not None and _adjective_like(c.m[c.n - k - 2]))):
         return c.n - k, ""  # おいしいです → おいしい, 難しかったです → 難しかった
@@ -225,13 +229,13 @@ def rewrite(window: str, to: str, copula: str = DEARU, joining: str = "") -> Rew
     for m in morphemes:
         offsets.append(offsets[-1] + len(m.surface))
     start, stop = offsets[found[0]], offsets[end]
-    if window.startswith(KATAKANA_NOUN) and start < len(KATAKANA_NOUN):
-        return UNSURE  # the change would reach into the stand-in for a loanword (ググります)
     new = found[1]
     if not _checks(window[:start] + new + window[stop:], to, particles):
         return UNSURE
     head = _shared(window[start:stop], new)  # keep the change to what differs: 書きました → 書いた is きまし → い
     tail = _shared(window[start + head:stop][::-1], new[head:][::-1])
+    if start + head < len(window) - len(_KANA_RUN.search(window).group()):  # type: ignore[union-attr]
+        return UNSURE  # only the final hiragana may change; not a stem, a loanword's stand-in (ググります)
     return len(window) - start - head, len(window) - stop + tail, new[head:len(new) - tail]
 
 

@@ -41,10 +41,14 @@ _TRAILING_REVERSED = re.compile(r"(?:\][0-9]{1,3}\[|[\s\W_])+")
 #: for "ではありませんでした") and up to ``CONTEXT`` characters before it, the stem of the last
 #: word ("書", "勉強"): MeCab needs the stem to tell 書きました from 聞きました. Without a stem,
 #: a closing bracket, quote mark or percent sign before the run shows that a noun ends there
-#: (「東京」です, 20％です). Matched on the reversed sentence, like ``_TRAILING_REVERSED``.
+#: (「東京」です, 20％です), and so does a word or a bracket before spaces ("fib(n) です", which
+#: the window holds without the spaces, as MeCab would drop them). Matched on the reversed
+#: sentence, like ``_TRAILING_REVERSED``.
 KANA, CONTEXT = 12, 3
-_WINDOW_REVERSED = re.compile(
-    rf"[{HIRAGANA}]{{1,{KANA}}}(?:[^\W{HIRAGANA}_]{{1,{CONTEXT}}}|[」』）)\]｝}}】〉》\"”’%％℃])?")
+_NOUN_END = "[」』）)\\]｝}】〉》\"”’%％℃]"
+_WINDOW_REVERSED = re.compile(rf"[{HIRAGANA}]{{1,{KANA}}}(?:[^\W{HIRAGANA}_]{{1,{CONTEXT}}}|{_NOUN_END}"
+                              rf"|[ \t\u3000]+(?:[^\W{HIRAGANA}_]|{_NOUN_END}))?")
+_SPACES = re.compile(r"[ \t\u3000]+")
 #: Katakana before the run is a loanword, cut anywhere by ``CONTEXT`` ("クター" of キャラクター,
 #: which MeCab misreads): it is analysed as the noun ``KATAKANA_NOUN`` instead, which also
 #: makes all "<loanword>です" endings one cache entry.
@@ -143,8 +147,10 @@ def window_of(sentence: str) -> str:
     """The clause-final window of a sentence that ends exactly at its last word ("" if no hiragana ends it)."""
     if not sentence or not "\u3041" <= sentence[-1] <= "\u309f":
         return ""  # it ends in a noun, a name, a number: no predicate
-    match = _WINDOW_REVERSED.match(sentence[:-(KANA + CONTEXT + 1):-1])
+    match = _WINDOW_REVERSED.match(sentence[:-(KANA + CONTEXT + 12):-1])
     window = match.group()[::-1] if match else ""
+    if " " in window or "\t" in window or "\u3000" in window:
+        window = _SPACES.sub("", window)
     if "\u30a1" <= window[0] <= "\u30fc":
         return _KATAKANA_CONTEXT.sub(KATAKANA_NOUN, window, count=1)
     return window
