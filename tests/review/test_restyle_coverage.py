@@ -62,7 +62,8 @@ def test_the_measures_can_fail() -> None:
     assert not kana_only("わたしは書きました。", mid_clause)
     joining = "延びましたが、完成した。"
     assert kana_only(joining, restyle(joining, JOTAI))
-    assert not kana_only("ありますので大丈夫", Restyled("", (Change(2, "ます", "る"),), ()))  # a joining change not marked so
+    unmarked = Restyled("", (Change(2, "ます", "る"),), ())  # a change before ので not marked as inside a sentence
+    assert not kana_only("ありますので大丈夫", unmarked)
     small = measure(["東京です。", "東京である。", "りんご", "確認してください。"], JOTAI)
     assert (small.had_other, small.still_other, small.changed) == (2, 1, 1)
     assert small.remaining == {"request": 1}
