@@ -9,8 +9,7 @@ byte for byte, and quotes, labels, code and endings without a predicate (体言�
 touched (``sentences`` says what they are).
 
 Each ending is rewritten by ``rewrite.rewrite`` (MeCab with UniDic, conjugation from UniDic's
-types, the result analysed again); an ending it is not sure of is left as it is and reported
-with the reason, never guessed.
+types); an ending it is not sure of is left as it is and reported with the reason, never guessed.
 
 To plain (``jotai``):
 
@@ -45,22 +44,22 @@ from dolly_ja_16k.review.rewrite import (
     DA,
     DEARU,
     IMPERATIVE,
-    NO_PREDICATE_REASON,
     PARTICLE,
+    POLITE_MARK,
     REQUEST,
     UNSURE,
     Rewrite,
     rewrite,
 )
-from dolly_ja_16k.review.sentences import CODE, LABEL, QUOTED, endings, protected_spans, window_of
+from dolly_ja_16k.review.sentences import CODE, LABEL, QUOTED, Ending, endings, protected_spans, protection, window_of
 from dolly_ja_16k.review.style import JOTAI, KEITAI
 
 TARGETS = (KEITAI, JOTAI)
-#: Every reason an ending is left as it is.
-REASONS = (QUOTED, LABEL, CODE, NO_PREDICATE_REASON, ALREADY, REQUEST, IMPERATIVE, PARTICLE, UNSURE)
+#: Every reason an ending in the register converted from is left as it is.
+REASONS = (QUOTED, LABEL, CODE, REQUEST, IMPERATIVE, PARTICLE, UNSURE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One rewritten ending: ``before`` at ``start`` of the original text became ``after``."""
 
@@ -70,9 +69,9 @@ class Change:
     inside: bool = False  # a clause inside a sentence (延びましたが → 延びたが), not a sentence end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Left:
-    """One ending left as it was, and why (one of ``REASONS``)."""
+    """One ending in the register converted from that was left as it was, and why (one of ``REASONS``)."""
 
     position: int  # where the ending's last word ends in the text
     ending: str  # the last few characters up to ``position``
@@ -96,22 +95,24 @@ _JOINING = re.compile(r"(?:ます|ました|ません|ませんでした|まし�
 def restyle(text: str, to: str, copula: str = DEARU) -> Restyled:
     """``text`` rewritten in ``to`` register (``keitai`` or ``jotai``), with every change and every ending left.
 
-    ``copula`` chooses what polite です becomes: である (default) or だ.
+    ``copula`` chooses what polite です becomes: である (default) or だ. An ending "left" is one
+    in the register converted from that stays as it was (a quote, a label, 〜てください, …);
+    endings already in the target register and endings without a predicate need nothing.
     """
     if to not in TARGETS:
         raise ValueError(f"to: must be one of {', '.join(TARGETS)}, got {to!r}")
     if copula not in (DEARU, DA):
         raise ValueError(f"copula: must be {DEARU} or {DA}, got {copula!r}")
+    if to == JOTAI and POLITE_MARK.search(text) is None:
+        return Restyled(text, (), ())  # no polite form anywhere: nothing to do (a third of the answers)
     changes: list[Change] = []
     left: list[Left] = []
-    for ending in endings(text):
-        if not ending.window:
-            reason = ending.protected or NO_PREDICATE_REASON
-            left.append(Left(ending.end, text[max(0, ending.end - 6):ending.end], reason))
-            continue
-        _apply(text, ending.end, ending.window, rewrite(ending.window, to, copula), changes, left)
+    spans = protected_spans(text)
+    for ending in endings(text, spans):
+        if ending.window:
+            _apply(text, ending, rewrite(ending.window, to, copula), changes, left)
     if to == JOTAI:
-        _joining(text, copula, changes, left)
+        _joining(text, copula, spans, changes, left)
     if not changes:
         return Restyled(text, (), tuple(left))
     changes.sort(key=lambda c: c.start)
@@ -123,28 +124,25 @@ def restyle(text: str, to: str, copula: str = DEARU) -> Restyled:
     return Restyled("".join(pieces), tuple(changes), tuple(left))
 
 
-def _apply(text: str, end: int, window: str, found: Rewrite, changes: list[Change], left: list[Left],
+def _apply(text: str, ending: Ending, found: Rewrite, changes: list[Change], left: list[Left],
            inside: bool = False) -> None:
-    """Record the rewrite of the window that ends at ``end``, or why it stays."""
-    if isinstance(found, str):
-        left.append(Left(end, text[max(0, end - len(window)):end], found))
+    """Record the rewrite of one ending, or why it stays (nothing if it needs nothing)."""
+    if found == ALREADY:
+        return
+    end = ending.end
+    if ending.protected or isinstance(found, str):
+        left.append(Left(end, text[max(0, end - len(ending.window)):end], ending.protected or str(found)))
         return
     start, stop, new = found
     if start != stop or new:
         changes.append(Change(end - start, text[end - start:end - stop], new, inside))
 
 
-def _joining(text: str, copula: str, changes: list[Change], left: list[Left]) -> None:
+def _joining(text: str, copula: str, spans: list[tuple[int, int, str]], changes: list[Change],
+             left: list[Left]) -> None:
     """Polite forms before a clause-joining particle, towards plain (延びましたが → 延びたが)."""
-    matches = list(_JOINING.finditer(text))
-    if not matches:
-        return
-    spans = protected_spans(text)
-    for m in matches:
-        if any(a <= m.start() < b for a, b, _ in spans):
-            continue
+    starts = [span[0] for span in spans]
+    for m in _JOINING.finditer(text):
         window = window_of(text[max(0, m.end() - 20):m.end()])
-        found = rewrite(window, JOTAI, copula, m.group(1))
-        if found in (ALREADY, NO_PREDICATE_REASON):
-            continue  # not a polite predicate after all (済ますが)
-        _apply(text, m.end(), window, found, changes, left, inside=True)
+        ending = Ending(m.end(), window, protection(spans, starts, m.start()), m.group(1))
+        _apply(text, ending, rewrite(window, JOTAI, copula, m.group(1)), changes, left, inside=True)

@@ -22,14 +22,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from dolly_ja_16k.review.restyle import ALREADY, NO_PREDICATE_REASON, Restyled, restyle
+from dolly_ja_16k.review.restyle import Restyled, restyle
 from dolly_ja_16k.review.rewrite import DEARU
 from dolly_ja_16k.review.sentences import endings
 from dolly_ja_16k.review.style import JOTAI, NONE, PLAIN, POLITE, classify, window_kind
 
 _SENTENCE_MARKS = frozenset("。！？!?")
-#: Reasons that do not leave an ending in the other register behind.
-_NOT_REMAINING = frozenset({ALREADY, NO_PREDICATE_REASON, "quoted", "label", "code"})
+#: Endings left inside quotes, labels and code are not sentence ends: they do not count.
+_NOT_REMAINING = frozenset({"quoted", "label", "code"})
 _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f]*")
 #: What may follow a change before its sentence ends: the unchanged end of the ending (た of
 #: ました → た) or a final particle (か, ね), then a mark, a space, a bracket or the end.
@@ -67,7 +67,8 @@ class Coverage:
 def other_register_end(text: str, to: str) -> bool:
     """True if a sentence of ``text`` ending in 。！？!? outside quotes ends in the register opposite to ``to``."""
     other = POLITE if to == JOTAI else PLAIN
-    return any(e.mark in _SENTENCE_MARKS and e.window and window_kind(e.window) == other for e in endings(text))
+    return any(e.mark in _SENTENCE_MARKS and e.window and not e.protected and window_kind(e.window) == other
+               for e in endings(text))
 
 
 def kana_only(text: str, result: Restyled) -> bool:

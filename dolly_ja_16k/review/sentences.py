@@ -106,17 +106,21 @@ def _quote_spans(line: str, start: int) -> Iterator[tuple[int, int]]:
 
 
 def _line_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """Quotes, labels and inline code, line by line."""
+    """Quotes, labels and inline code, line by line (a line without a quote mark or backtick skips those)."""
+    quotes = _QUOTE_MARK.search(text) is not None
+    code = "`" in text
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
         if (_LIST_ITEM.match(line) or _LABEL_VALUE.match(line)) and not _SENTENCE_MARK.search(line):
             yield start, end, LABEL
         else:
-            for a, b in _quote_spans(line, start):
-                yield a, b, QUOTED
-            for m in _INLINE_CODE.finditer(line):
-                yield start + m.start(), start + m.end(), CODE
+            if quotes and _QUOTE_MARK.search(line):
+                for a, b in _quote_spans(line, start):
+                    yield a, b, QUOTED
+            if code and "`" in line:
+                for m in _INLINE_CODE.finditer(line):
+                    yield start + m.start(), start + m.end(), CODE
         start = end + 1
 
 
@@ -137,7 +141,7 @@ def protected_spans(text: str) -> list[tuple[int, int, str]]:
     return merged
 
 
-def _protection(spans: list[tuple[int, int, str]], starts: list[int], at: int) -> str:
+def protection(spans: list[tuple[int, int, str]], starts: list[int], at: int) -> str:
     """Why position ``at`` is protected, or ""."""
     i = bisect_right(starts, at) - 1
     return spans[i][2] if i >= 0 and at < spans[i][1] else ""
@@ -164,18 +168,19 @@ def _last_word(sentence: str) -> str:
     return sentence if trailing is None else sentence[:len(sentence) - trailing.end()]
 
 
-def endings(text: str) -> list[Ending]:
-    """Every sentence end of ``text`` that follows a word, in order."""
-    spans = protected_spans(text)
+def endings(text: str, spans: list[tuple[int, int, str]] | None = None) -> list[Ending]:
+    """Every sentence end of ``text`` that follows a word, in order (``spans``: ``protected_spans(text)``)."""
+    if spans is None:
+        spans = protected_spans(text)
     starts = [s[0] for s in spans]
     found = []
     for m in _SEGMENT.finditer(text):
         sentence = _last_word(m.group())
         if sentence:
             end = m.start() + len(sentence)
-            protected = _protection(spans, starts, end - 1) if spans else ""
+            protected = protection(spans, starts, end - 1) if spans else ""
             mark = text[m.end()] if m.end() < len(text) else ""
-            found.append(Ending(end, "" if protected else window_of(sentence), protected, mark))
+            found.append(Ending(end, window_of(sentence), protected, mark))
     return found
 
 
@@ -186,7 +191,7 @@ def windows(text: str) -> list[str]:
     that have no quote, label or code.
     """
     if _MAYBE_PROTECTED.search(text) is not None:
-        return [e.window for e in endings(text) if e.window]
+        return [e.window for e in endings(text) if e.window and not e.protected]
     found = []
     for sentence in _SPLIT.split(text):
         if sentence:
