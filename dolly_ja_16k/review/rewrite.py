@@ -219,7 +219,7 @@ def rewrite(window: str, to: str, copula: str = DEARU, joining: str = "") -> Rew
     if (POLITE_MARK.search(window) is None) if to == JOTAI else (_POLITE_END.search(window) is not None):
         return ALREADY  # decided without MeCab: about half of all endings
     morphemes = analyse(window)
-    if "".join(m.surface for m in morphemes) != window:
+    if "".join([m.surface for m in morphemes]) != window:
         return UNSURE
     if ending_kind(morphemes) != (POLITE_KIND if to == JOTAI else PLAIN_KIND):
         return ALREADY

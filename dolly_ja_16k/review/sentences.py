@@ -76,7 +76,7 @@ class Ending(NamedTuple):
     """The end of one sentence: where its last word ends, and the clause-final window before it."""
 
     end: int  # index just after the last word (trailing symbols excluded)
-    window: str  # the analyser's view of the ending ("" when it ends in no hiragana: a noun, a name)
+    window: str  # the analyser's view of the ending
     protected: str  # "" or why the ending is not a sentence: QUOTED, LABEL, CODE
     mark: str  # what ends the sentence: "。", "！", "\n", "：", … or "" at the end of the text
 
@@ -151,8 +151,7 @@ def window_of(sentence: str) -> str:
     """The clause-final window of a sentence that ends exactly at its last word ("" if no hiragana ends it)."""
     if not sentence or not "\u3041" <= sentence[-1] <= "\u309f":
         return ""  # it ends in a noun, a name, a number: no predicate
-    match = _WINDOW_REVERSED.match(sentence[:-(KANA + CONTEXT + 12):-1])
-    window = match.group()[::-1] if match else ""
+    window = _WINDOW_REVERSED.match(sentence[:-(KANA + CONTEXT + 12):-1]).group()[::-1]  # type: ignore[union-attr]
     if " " in window or "\t" in window or "\u3000" in window:
         window = _SPACES.sub("", window)
     if "\u30a1" <= window[0] <= "\u30fc":
@@ -169,18 +168,25 @@ def _last_word(sentence: str) -> str:
 
 
 def endings(text: str, spans: list[tuple[int, int, str]] | None = None) -> list[Ending]:
-    """Every sentence end of ``text`` that follows a word, in order (``spans``: ``protected_spans(text)``)."""
+    """Every sentence end of ``text`` that could follow a predicate (its last word ends in hiragana), in order.
+
+    A sentence that ends in kanji, katakana, Latin letters or digits ends in a noun, a name or a
+    number (体言止め): Japanese predicates end in hiragana (okurigana, です, だ, ない), so it has
+    no ending to read or rewrite. ``spans`` is ``protected_spans(text)`` if the caller has it.
+    """
     if spans is None:
         spans = protected_spans(text)
     starts = [s[0] for s in spans]
+    size = len(text)
     found = []
     for m in _SEGMENT.finditer(text):
         sentence = _last_word(m.group())
-        if sentence:
+        window = window_of(sentence)
+        if window:
             end = m.start() + len(sentence)
-            protected = protection(spans, starts, end - 1) if spans else ""
-            mark = text[m.end()] if m.end() < len(text) else ""
-            found.append(Ending(end, window_of(sentence), protected, mark))
+            after = m.end()
+            found.append(Ending(end, window, protection(spans, starts, end - 1) if spans else "",
+                                text[after] if after < size else ""))
     return found
 
 
@@ -191,7 +197,7 @@ def windows(text: str) -> list[str]:
     that have no quote, label or code.
     """
     if _MAYBE_PROTECTED.search(text) is not None:
-        return [e.window for e in endings(text) if e.window and not e.protected]
+        return [e.window for e in endings(text) if not e.protected]
     found = []
     for sentence in _SPLIT.split(text):
         if sentence:
