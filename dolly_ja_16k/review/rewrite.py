@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from dolly_ja_16k.review.conjugate import MASU, NEG_PAST, NEGATIVE, PAST, PLAIN, VOLITIONAL, form, is_verb
 from dolly_ja_16k.review.morphemes import Morpheme, analyse
-from dolly_ja_16k.review.style import JOTAI, ending_kind, predicate_end
+from dolly_ja_16k.review.style import JOTAI, POLITE_END, ending_kind, predicate_end
 from dolly_ja_16k.review.style import PLAIN as PLAIN_KIND
 from dolly_ja_16k.review.style import POLITE as POLITE_KIND
 
@@ -39,10 +39,6 @@ UNSURE = "unsure"  # a form outside the conventions or the table, or the result 
 #: Every polite ending holds one of these (the surfaces of です, ます, 下さる): an ending without
 #: any is not polite, and needs no analysis towards plain.
 POLITE_MARK = re.compile("です|でし|ます|まし|ませ|くださ|下さ")
-#: An ending that is surely polite, and needs no analysis towards polite. ます after a kanji is
-#: left to MeCab: 覚ます and 冷ます are plain verbs.
-_POLITE_END = re.compile(r"(?:[\u3041-\u309f](?:ます|ました|ません|ませんでした|ましょう|ませ)|です|でした|でしょう"
-                         r"|ください|下さい)(?:か|ね|よ|な|わ|の)*$")
 #: Particles that can stand before です (からです, だけです, などです, どちらかです …).
 _COPULA_PARTICLES = frozenset({"から", "まで", "だけ", "ほど", "くらい", "ぐらい", "など", "ばかり", "のみ", "きり",
                                "か", "について", "に就いて", "にかけて", "に関して", "に対して"})
@@ -216,7 +212,7 @@ def rewrite(window: str, to: str, copula: str = DEARU, joining: str = "") -> Rew
     ``joining`` is the particle after the window when it ends a clause inside a sentence
     (towards plain only: 延びましたが → 延びたが).
     """
-    if (POLITE_MARK.search(window) is None) if to == JOTAI else (_POLITE_END.search(window) is not None):
+    if (POLITE_MARK.search(window) is None) if to == JOTAI else (POLITE_END.search(window) is not None):
         return ALREADY  # decided without MeCab: about half of all endings
     morphemes = analyse(window)
     if "".join([m.surface for m in morphemes]) != window:
