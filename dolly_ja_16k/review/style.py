@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from dolly_ja_16k.review.morphemes import Morpheme, analyse
+from dolly_ja_16k.review.morphemes import Morpheme, analyse, tagger
 from dolly_ja_16k.review.sentences import windows
 
 KEITAI, JOTAI, MIXED, NONE = "keitai", "jotai", "mixed", "none"
@@ -97,6 +97,9 @@ def sentence_tails(text: str) -> list[str]:
 
 def classify(text: str, kind: Callable[[str], int] = window_kind) -> str:
     """``keitai``, ``jotai``, ``mixed`` or ``none`` for one answer."""
+    # the analyser is loaded even when every ending is told without it (all "…です。"), so a
+    # missing fugashi fails the same way whatever the answers are
+    tagger()
     polite = plain = False
     for tail in sentence_tails(text):
         k = kind(tail)
