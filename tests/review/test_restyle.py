@@ -7,6 +7,8 @@ Each case is written by hand: the sentence and what it must become. Cases on the
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dolly_ja_16k.review.restyle import (
     DA,
@@ -64,6 +66,8 @@ TO_PLAIN = [
     ("何を食べますか？", "何を食べるか？"),
     ("明日は晴れるでしょうか。", "明日は晴れるだろうか。"),
     ("いい質問ですね。", "いい質問だね。"),
+    ("とても楽しいですよ。", "とても楽しいよ。"),
+    ("それは秘密ですよ。", "それは秘密だよ。"),
     ("たくさんありますね。", "たくさんあるね。"),
     # several sentences, line breaks and a colon that introduces a list
     ("雨が降りました。風も吹きました。", "雨が降った。風も吹いた。"),
@@ -110,6 +114,8 @@ TO_POLITE = [
     ("それは良い考えだと思う。", "それは良い考えだと思います。"),
     ("好きな色を選ぼう。", "好きな色を選びましょう。"),
     ("規則は守るべきだ。", "規則は守るべきです。"),
+    ("規則は守るべき。", "規則は守るべきです。"),
+    ("先生がおっしゃる。", "先生がおっしゃいます。"),
     ("毎日勉強しなければならない。", "毎日勉強しなければなりません。"),
     ("先生がいらっしゃる。", "先生がいらっしゃいます。"),
     # questions and final particles stay after the new ending
@@ -250,3 +256,24 @@ def test_both_directions_round_trip_on_the_conventions() -> None:
                           ("お金がない。", "お金がありません。"), ("彼は来なかった。", "彼は来ませんでした。")]:
         assert restyle(restyle(plain, KEITAI).text, JOTAI).text == plain
         assert restyle(restyle(polite, JOTAI).text, KEITAI).text == polite
+
+
+_PIECES = st.sampled_from(["東京", "です", "ます", "でした", "ました", "ません", "書き", "書く", "ある", "ない", "だ",
+                           "である", "た", "か", "ね", "が", "、", "。", "！", "\n", "：", "「", "」", "『", "』", "\"",
+                           "- ", "1. ", "`", "```", " ", "テスト", "ください", "の", "ん", "しよう", "[1]", "𠮷",
+                           "\x00"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join), st.sampled_from([JOTAI, KEITAI]), st.sampled_from(["である", DA]))
+def test_any_text_only_its_changes_change(text: str, to: str, copula: str) -> None:
+    """Whatever the text, the result is the text with exactly its listed changes applied, in order."""
+    result = restyle(text, to, copula)
+    rebuilt, at = [], 0
+    for change in result.changes:
+        assert change.start >= at and text.startswith(change.before, change.start)
+        rebuilt += [text[at:change.start], change.after]
+        at = change.start + len(change.before)
+    assert result.text == "".join(rebuilt) + text[at:]
+    if not result.changes:
+        assert result.text == text
