@@ -20,7 +20,8 @@ To plain (``jotai``):
   ましょう → volitional (選ぼう); ています/ていました → ている/ていた, ております → ている;
   かもしれません → かもしれない; と思います → と思う; でございます → である;
 - adjective + です → adjective (おいしいです → おいしい, かったです → かった);
-- before か: です is dropped (本当ですか → 本当か), ますか → 終止形 + か;
+- before か: です is dropped (本当ですか → 本当か), ますか → 終止形 + か; before ね, よ the
+  copula is だ whatever ``copula`` says (いい質問ですね → いい質問だね: であるね is not Japanese);
 - 〜てください and ご〜ください stay (no faithful plain form in an answer): reason ``request``.
 
 To polite (``keitai``):
