@@ -67,8 +67,10 @@ _LABEL_VALUE = re.compile(r"[ \t\u3000]*[^\s：:。！？!?][^：:。！？!?\n]
 _SENTENCE_MARK = re.compile(r"[。！？!?](?:\[\d{1,3}\]|[\s」』）)\]】\"”’])*$")
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
-#: Anything that may need a protected span; answers without any skip the search for spans.
-_MAYBE_PROTECTED = re.compile(r"[「」『』“”‘’\"`：:]|^[ \t\u3000]*(?:[-‐－―*＊+•・●○◦■□◆◇▪►▶▸✓✔☆★※→(（①-⑳⑴-⒇❶-❿]"
+#: Anything that may need a protected span: a quote mark, a backtick, a colon with text after it
+#: on its line, a list marker. Answers without any (most of them) skip the search for spans.
+_MAYBE_PROTECTED = re.compile(r"[「」『』“”‘’\"`]|[：:][ \t\u3000]*[^\s]"
+                              r"|^[ \t\u3000]*(?:[-‐－―*＊+•・●○◦■□◆◇▪►▶▸✓✔☆★※→(（①-⑳⑴-⒇❶-❿]"
                               r"|\d{1,3}[ \t\u3000.．)）]|[A-Za-z][.)）])", re.M)
 
 
@@ -193,15 +195,22 @@ def endings(text: str, spans: list[tuple[int, int, str]] | None = None) -> list[
 def windows(text: str) -> list[str]:
     """The clause-final windows of the sentences of ``text`` that count (not protected), in order.
 
-    The style tagger's fast path: ``endings`` without positions, for the texts (most of them)
-    that have no quote, label or code.
+    The style tagger's path: ``endings`` without positions and tuples, and without looking for
+    protected spans in the texts (most of them) that have no quote, colon, list marker or code.
     """
-    if _MAYBE_PROTECTED.search(text) is not None:
-        return [e.window for e in endings(text) if not e.protected]
+    spans = protected_spans(text)
     found = []
-    for sentence in _SPLIT.split(text):
-        if sentence:
-            window = window_of(_last_word(sentence))
-            if window:
-                found.append(window)
+    if not spans:
+        for sentence in _SPLIT.split(text):
+            if sentence:
+                window = window_of(_last_word(sentence))
+                if window:
+                    found.append(window)
+        return found
+    starts = [s[0] for s in spans]
+    for m in _SEGMENT.finditer(text):
+        sentence = _last_word(m.group())
+        window = window_of(sentence)
+        if window and not protection(spans, starts, m.start() + len(sentence) - 1):
+            found.append(window)
     return found
