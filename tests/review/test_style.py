@@ -1,9 +1,11 @@
 """Style tags (keitai / jotai / mixed / none) against outputs of the real source labelled by hand.
 
 The labels were written by reading each output, before the tagger was run on them, with
-the rules in ``dolly_ja_16k/style.py``: a sentence ends at 。！？!?, a line break or a colon;
+the rules in ``dolly_ja_16k/review/style.py``: a sentence ends at 。！？!?, a line break or a colon;
 polite endings (です・ます, ください) make it polite, plain predicates (verb, adjective, だ,
-である, た, ない) plain, and nouns, names, numbers and list items count for neither.
+である, た, ない) plain, and nouns, names, numbers and list items count for neither. Issue 19
+made that last rule exact (list items and ``label：value`` lines without 。, quotes and code do
+not count); the two labels it changed say so.
 """
 
 from __future__ import annotations
@@ -12,14 +14,25 @@ import json
 
 import pytest
 
-from dolly_ja_16k.review.style import JOTAI, KEITAI, MIXED, NONE, classify, sentence_tails
+from dolly_ja_16k.review.morphemes import analyse
+from dolly_ja_16k.review.style import (
+    JOTAI,
+    KEITAI,
+    MIXED,
+    NONE,
+    POLITE,
+    POLITE_END,
+    classify,
+    ending_kind,
+    sentence_tails,
+)
 from tests.conftest import SHARED_SOURCE
 
 # (index in the shared source, label by hand)
 HAND_LABELLED: list[tuple[str, str]] = [
-    ("11521", "mixed"),
+    ("11521", "keitai"),  # mixed before issue 19: its "1) 社会的ネットワークが強い" items are labels now
     ("8302", "mixed"),
-    ("767", "mixed"),
+    ("767", "jotai"),  # mixed before issue 19: "アラームシステムです：有益" is a label：value line now
     ("8554", "jotai"),
     ("11712", "mixed"),
     ("9947", "keitai"),
@@ -144,7 +157,8 @@ def test_accuracy_on_the_hand_labelled_outputs(outputs: dict[str, str]) -> None:
     ("それは正しくない。", JOTAI),
     ("猫は動物だ。", JOTAI),
     ("東京は首都です。大阪は大きな都市である。", MIXED),
-    ("次のとおりです：\n- 毎日運動する", MIXED),
+    ("次のとおりです：\n- 毎日運動する。", MIXED),  # a list item that ends in 。 is a sentence
+    ("次のとおりです：\n- 毎日運動する", KEITAI),  # one without 。 is a label (issue 19)
     ("りんご、みかん、ぶどう", NONE),
     ("1955", NONE),
     ("- ペールエール\n- ピルスナー", NONE),
@@ -158,9 +172,32 @@ def test_small_examples(text: str, expected: str) -> None:
 def test_sentence_final_particles_and_brackets_do_not_hide_the_predicate() -> None:
     assert classify("本当ですか？") == KEITAI
     assert classify("そうなのか。") == JOTAI
-    assert classify("「行きます」") == KEITAI
+    assert classify("（毎日行きます）") == KEITAI
+
+
+def test_quotes_labels_and_code_do_not_count() -> None:
+    """Issue 19: speech and titles keep their own register, and list labels are not sentences."""
+    assert classify("「行きます」") == NONE  # a quote alone (before issue 19: keitai)
+    assert classify("彼は「行きます。」と言った。") == JOTAI
+    assert classify("映画『風と共に去りぬ』です。") == KEITAI
+    assert classify("1. 日記を書く\n2. 早く寝る") == NONE
+    assert classify("- 毎日運動する\n- 早く寝る\n以上です。") == KEITAI
+    assert classify("注意：必ず確認する\n使い方：毎日使う") == NONE
+    assert classify("注意：必ず確認する。") == JOTAI  # a label line that ends in 。 is a sentence
+    assert classify("例えば `print()` を使います。") == KEITAI
+    assert classify("```\nx = 1  # 変数を使う\n```\n以上です。") == KEITAI
 
 
 def test_only_sentence_endings_go_to_the_analyser() -> None:
     tails = sentence_tails("長い長い説明の文章がここに続いていて最後に終わります。Tokyo。リンゴ")
     assert tails == ["終わります"]  # the character before the final kana run, and the run
+
+
+def test_endings_told_polite_without_the_analyser_are_polite_by_it(outputs: dict[str, str]) -> None:
+    """The shortcut (``POLITE_END``) never disagrees with MeCab on the endings of the shared source."""
+    windows = {w for text in outputs.values() for w in sentence_tails(text)}
+    shortcut = [w for w in windows if POLITE_END.search(w)]
+    assert len(shortcut) > 5000
+    assert [w for w in shortcut if ending_kind(analyse(w)) != POLITE] == []
+    for plain in ("覚ます", "冷ました", "ますます", "すます"):  # ます that belongs to the verb
+        assert POLITE_END.search(plain) is None
