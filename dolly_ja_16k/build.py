@@ -31,7 +31,8 @@ from dolly_ja_16k.review.run import run_review
 from dolly_ja_16k.split import split
 from dolly_ja_16k.write.card import render_card
 from dolly_ja_16k.write.formats import PartTraining, UserTemplate, encode_part, part_training, training_summary
-from dolly_ja_16k.write.plots import TITLES, render_pictures
+from dolly_ja_16k.write.painter import Painter
+from dolly_ja_16k.write.plots import TITLES, picture_data
 from dolly_ja_16k.write.staging import Staging, encode_lines, part_info
 
 log = logging.getLogger(__name__)
@@ -130,12 +131,12 @@ def recorded_options(options: BuildOptions, reviewed: Reviewed) -> Options:
 
 
 def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, target: Target | None,
-                 parts: list[list[Record]], previous: Release | None = None) -> Manifest:
+                 parts: list[list[Record]], painter: Painter, previous: Release | None = None) -> Manifest:
     """Write parts, training configs, pictures, review, card and manifest into a staging folder,
-    then swap it in."""
+    then swap it in. The painter draws the pictures meanwhile, in its own process."""
     names = part_names(options.parts)
     template = UserTemplate(options.user_template, options.user_template_no_input)
-    pictures = render_pictures(list(zip(names, parts, strict=True)))
+    painter.draw(picture_data(list(zip(names, parts, strict=True))))
     since = None
     if previous is not None:
         since, change_file = changes(previous, names, parts)
@@ -155,7 +156,7 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             del records, data, files
             parts[number] = []
         staging.write(REVIEW_FILE, reviewed.report)
-        for path, png in pictures.items():
+        for path, png in painter.pictures().items():
             staging.write(path, png)
         if since is not None:
             staging.write(CHANGES_FILE, change_file)
@@ -181,13 +182,18 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
 
 
 def build(options: BuildOptions) -> Manifest:
-    """Run every step of the build and return its manifest."""
+    """Run every step of the build and return its manifest.
+
+    The painter's worker starts first, so it imports matplotlib while the records are read
+    and reviewed (on the second core), and it ends with the build however the build ends.
+    """
     check_options(options)
-    previous = read_previous(options)
-    inputs = read_inputs(options)
-    reviewed = review_records(inputs.records, options)
-    inputs.records.clear()  # the kept records are in reviewed.records now
-    target = fit_target_size(reviewed.records, options.target_size)
-    parts = split_parts(reviewed.records, options)
-    reviewed.records.clear()  # and now in the parts only, which the write step frees one by one
-    return write_output(options, inputs, reviewed, target, parts, previous)
+    with Painter() as painter:
+        previous = read_previous(options)
+        inputs = read_inputs(options)
+        reviewed = review_records(inputs.records, options)
+        inputs.records.clear()  # the kept records are in reviewed.records now
+        target = fit_target_size(reviewed.records, options.target_size)
+        parts = split_parts(reviewed.records, options)
+        reviewed.records.clear()  # and now in the parts only, which the write step frees one by one
+        return write_output(options, inputs, reviewed, target, parts, painter, previous)

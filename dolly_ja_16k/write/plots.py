@@ -22,7 +22,8 @@ TITLES = {CATEGORY_MIX: "Category mix per part", LENGTHS: "Length of instruction
 #: What each picture draws, shown under it in the card.
 CAPTIONS = {
     CATEGORY_MIX: "One bar per part; each coloured segment is the share of one category among that part's "
-                  "records, so every bar adds up to 100%.",
+                  "records, so every bar adds up to 100%. Beyond the ten largest categories, the others share "
+                  "one grey segment, named in the legend with how many categories it holds.",
     LENGTHS: "Length in characters of `instruction` (left) and `output` (right), one box per part. "
              "The box spans the middle half of the records (first to third quartile) and the line in it "
              "is the median; the whiskers reach the shortest and the longest record, so no record lies "
@@ -61,24 +62,46 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
+#: Categories drawn as segments of their own; the rest share one "other" segment. Ten is
+#: as many as the colour map tells apart and the legend beside the bars holds, and drawing
+#: costs time per segment: 10,000 categories of their own took a minute.
+SHOWN_CATEGORIES = 10
+_OTHER_COLOUR = "0.75"
+
+
+def shown_categories(parts: list[tuple[str, dict[str, int]]]) -> tuple[list[str], list[str]]:
+    """The categories drawn on their own (the largest over all parts, ties by name) and the rest."""
+    totals: Counter[str] = Counter()
+    for _, counts in parts:
+        totals.update(counts)
+    ranked = sorted(totals, key=lambda c: (-totals[c], c))
+    if len(ranked) <= SHOWN_CATEGORIES + 1:  # one "other" for one category would hide its name
+        return sorted(ranked), []
+    return sorted(ranked[:SHOWN_CATEGORIES]), sorted(ranked[SHOWN_CATEGORIES:])
+
+
 def category_mix_figure(parts: list[tuple[str, dict[str, int]]]) -> Any:
     """100 % stacked bars: the share of each category in each part (a figure, for tests)."""
     from matplotlib import colormaps
     from matplotlib.ticker import PercentFormatter
 
     names = [name for name, _ in parts]
-    categories = sorted({c for _, counts in parts for c in counts})
+    shown, rest = shown_categories(parts)
+    totals = [sum(counts.values()) or 1 for _, counts in parts]
+    palette = colormaps["tab10"]
+
+    def shares(categories: list[str]) -> list[float]:
+        return [sum(counts.get(c, 0) for c in categories) / t for (_, counts), t in zip(parts, totals, strict=True)]
+
+    segments: list[tuple[str, Any, list[float]]] = [(c, palette(k % 10), shares([c])) for k, c in enumerate(shown)]
+    if rest:
+        segments.append((f"other ({len(rest):,} categories)", _OTHER_COLOUR, shares(rest)))
     fig = _figure(figsize=(8, 1.3 + 0.4 * len(parts)))
     ax = fig.subplots()
     left = [0.0] * len(parts)
-    cmap = colormaps["tab10"]
-    for k, category in enumerate(categories):
-        shares = []
-        for _, counts in parts:
-            total = sum(counts.values()) or 1
-            shares.append(counts.get(category, 0) / total)
-        ax.barh(names, shares, left=left, color=cmap(k % 10), label=category)
-        left = [a + b for a, b in zip(left, shares, strict=True)]
+    for label, colour, widths in segments:
+        ax.barh(names, widths, left=left, color=colour, label=label)
+        left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     ax.invert_yaxis()
@@ -161,11 +184,26 @@ def lengths_png(parts: list[tuple[str, list[int], list[int]]]) -> bytes:
     return _png(lengths_figure(parts))
 
 
-def render_pictures(parts: list[tuple[str, list[Record]]]) -> dict[str, bytes]:
-    """Both pictures for named lists of records, keyed by their path in the build."""
+#: What the pictures need of one part: its name, records per category, and the lengths of
+#: every instruction and output. Plain numbers, so a second process can be handed them cheaply.
+PartFigures = tuple[str, dict[str, int], list[int], list[int]]
+
+
+def picture_data(parts: list[tuple[str, list[Record]]]) -> list[PartFigures]:
+    """What both pictures draw, taken from named lists of records."""
+    return [(name, dict(sorted(Counter(r["category"] for r in records).items())),
+             [len(r["instruction"]) for r in records], [len(r["output"]) for r in records])
+            for name, records in parts]
+
+
+def draw_pictures(data: list[PartFigures]) -> dict[str, bytes]:
+    """Both pictures, keyed by their path in the build."""
     return {
-        CATEGORY_MIX: category_mix_png([(name, dict(sorted(Counter(r["category"] for r in records).items())))
-                                        for name, records in parts]),
-        LENGTHS: lengths_png([(name, [len(r["instruction"]) for r in records], [len(r["output"]) for r in records])
-                              for name, records in parts]),
+        CATEGORY_MIX: category_mix_png([(name, counts) for name, counts, _, _ in data]),
+        LENGTHS: lengths_png([(name, instructions, outputs) for name, _, instructions, outputs in data]),
     }
+
+
+def render_pictures(parts: list[tuple[str, list[Record]]]) -> dict[str, bytes]:
+    """Both pictures for named lists of records, drawn in this process."""
+    return draw_pictures(picture_data(parts))
