@@ -31,5 +31,17 @@ def synthesize(source: Path, count: int, out: Path) -> int:
     return out.stat().st_size
 
 
+def many_categories(source: Path, count: int, out: Path) -> int:
+    """The records of ``source`` with ``count`` categories (``c0`` … in turn): the bytes written.
+
+    Categories outside Dolly's eight are kept (with a warning); the picture and the card then
+    have ``count`` categories to show, which is what this source measures."""
+    records = orjson.loads(source.read_bytes())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(b"".join(orjson.dumps({**r, "category": f"c{i % count}"}, option=orjson.OPT_APPEND_NEWLINE)
+                             for i, r in enumerate(records)))
+    return out.stat().st_size
+
+
 if __name__ == "__main__":
     synthesize(Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]))

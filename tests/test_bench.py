@@ -48,6 +48,15 @@ def test_synthesize_repeats_records_with_fresh_indexes_and_no_duplicates(tiny: P
     assert len({(r["instruction"], r["output"]) for r in records}) == 100
 
 
+def test_many_categories_keeps_the_records_and_deals_the_categories_in_turn(tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "many.jsonl"
+    assert synth.many_categories(tiny, 7, out) == out.stat().st_size
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    source = json.loads(tiny.read_bytes())
+    assert [{**r, "category": s["category"]} for r, s in zip(records, source, strict=True)] == source
+    assert [r["category"] for r in records[:8]] == ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c0"]
+
+
 def test_paired_ratio_pairs_repetitions_and_takes_the_median() -> None:
     assert bench.paired_ratio([2.0, 4.0, 9.0], [1.0, 1.0, 3.0]) == 3.0  # ratios 2, 4, 3
     assert bench.paired_ratio([10.0], [2.0], per_a=10, per_b=1) == 0.5  # per record
