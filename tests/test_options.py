@@ -216,15 +216,15 @@ def test_every_flag_a_message_can_name_exists() -> None:
 
 
 def test_a_missing_tagger_names_the_option(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dolly_ja_16k.review import style
+    from dolly_ja_16k.review import morphemes
 
     monkeypatch.setitem(sys.modules, "fugashi", None)  # import fugashi fails
-    style._tagger.cache_clear()
+    morphemes.tagger.cache_clear()
     try:
         with pytest.raises(DollyError) as caught:
-            style._tagger()
+            morphemes.tagger()
     finally:
-        style._tagger.cache_clear()
+        morphemes.tagger.cache_clear()
     assert str(caught.value).endswith("; or build with tag_style=False")
     assert caught.value.render(cli.shown).endswith("; or build with --no-style")
 
