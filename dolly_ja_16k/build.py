@@ -15,12 +15,10 @@ from dolly_ja_16k import __version__
 from dolly_ja_16k.diff import Release, change_lines, changes_since, read_release
 from dolly_ja_16k.layout import CARD_FILE, CHANGES_FILE, REVIEW_FILE, SUPPLEMENT_PREFIX, part_file, part_names
 from dolly_ja_16k.manifest import (
-    Image,
     Manifest,
     Options,
     Part,
     Previous,
-    Review,
     SourceFile,
     Target,
 )
@@ -28,6 +26,7 @@ from dolly_ja_16k.options import BuildOptions, check_target_size, recorded
 from dolly_ja_16k.read.records import FIELDS, Record
 from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.review.run import run_review
+from dolly_ja_16k.review.summary import Image, Review
 from dolly_ja_16k.split import split
 from dolly_ja_16k.write.card import render_card
 from dolly_ja_16k.write.formats import PartTraining, UserTemplate, encode_part, part_training, training_summary

@@ -21,20 +21,17 @@ import msgspec
 
 from dolly_ja_16k.errors import InputError
 from dolly_ja_16k.layout import MANIFEST_FILE
+from dolly_ja_16k.model import Model as _Model
 from dolly_ja_16k.options import recorded_fields
+from dolly_ja_16k.review.summary import Review
 
 #: Bumped when a field changes meaning; ``read`` refuses other versions.
 FORMAT = 2
-
-Action = Literal["fix", "flag", "drop"]
-
 
 class ManifestError(InputError):
     """The manifest is missing, not JSON, of the wrong shape, or names a path outside the folder."""
 
 
-class _Model(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Base of every manifest value: keyword-only fields, unknown keys are an error."""
 
 
 class FileEntry(_Model):
@@ -76,36 +73,6 @@ class SourceFile(_Model):
     upstream: str | None = None
     #: True for kunishou's Japanese Dolly file (by name or by a known sha256).
     dolly_ja: bool = False
-
-
-class Rule(_Model):
-    """One review rule and how many records it touched."""
-
-    name: str
-    action: Action
-    description: str
-    count: int
-
-
-class Image(_Model):
-    path: str
-    title: str
-
-
-class Review(_Model):
-    """The review's summary; ``review.jsonl`` has one row per finding."""
-
-    file: str
-    keep_all: bool
-    records_in: int
-    records_dropped: int
-    records_kept: int
-    rules: list[Rule]
-    #: Style of the kept records (None when the build did not tag styles).
-    styles: dict[str, int] | None = None
-    #: Only records of this style were kept (``keitai`` or ``jotai``), or None.
-    style_filter: str | None = None
-    images: list[Image] = []
 
 
 class Target(_Model):
@@ -213,7 +180,7 @@ class Manifest(_Model, kw_only=True):
     generator: str
     features: list[str]
     source: SourceFile
-    supplements: list[SourceFile] = []
+    supplements: list[SourceFile] = msgspec.field(default_factory=list)
     supplement_prefix: str | None = None
     options: Options
     records: int

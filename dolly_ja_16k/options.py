@@ -26,16 +26,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, Field, dataclass, field, fields
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
 from dolly_ja_16k.errors import Opt, OptionError
 from dolly_ja_16k.hub.addresses import REPO_ID_RULES, is_repo_id
 from dolly_ja_16k.layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE, MANIFEST_FILE
 from dolly_ja_16k.review.rules import FINDERS, FIXES, drop_help
+from dolly_ja_16k.review.summary import Review
 from dolly_ja_16k.split import SPLIT_STRATEGIES
-
-if TYPE_CHECKING:
-    from dolly_ja_16k.manifest import Manifest, Review
 
 __all__ = ["BuildOptions", "Opt", "Option", "OptionError", "PublishOptions", "Recorded", "option"]
 
@@ -90,6 +88,19 @@ class Recorded:
 
 
 @dataclass(frozen=True)
+class CardFacts:
+    """What the card's option lines read of a build (``write/card.py`` takes it from the manifest)."""
+
+    #: The recorded options (``manifest.Options``).
+    options: Any
+    part_sizes: list[int]
+    #: ``target_size``: the size asked for and how many records beyond it were left out.
+    target: tuple[int, int] | None
+    review: Review | None
+    features: list[str]
+
+
+@dataclass(frozen=True)
 class Option:
     """Everything about one option besides its name, type and default (the field's own)."""
 
@@ -108,8 +119,8 @@ class Option:
     #: The ``--help`` section, when not the command's own.
     group: str | None = None
     record: Recorded | None = None
-    #: The card's line about the option (a function of the manifest), if it has one.
-    card: Callable[[Manifest], str | None] | None = None
+    #: The card's line about the option (a function of what the build recorded), if it has one.
+    card: Callable[[CardFacts], str | None] | None = None
 
 
 def option(default: Any = MISSING, *, factory: Callable[[], Any] | None = None, **declaration: Any) -> Any:
@@ -398,11 +409,11 @@ def _tagged(tag_style: bool, review: Review) -> bool:
     return review.styles is not None
 
 
-def _parts_line(m: Manifest) -> str:
-    return f"{len(m.parts):,} parts, of sizes {' / '.join(f'{p.records:,}' for p in m.parts)}"
+def _parts_line(m: CardFacts) -> str:
+    return f"{len(m.part_sizes):,} parts, of sizes {' / '.join(f'{n:,}' for n in m.part_sizes)}"
 
 
-def _split_line(m: Manifest) -> str:
+def _split_line(m: CardFacts) -> str:
     known = SPLIT_STRATEGIES.get(m.options.strategy)
     return "split: " + (known.sentence(f"seed `{m.options.seed}`") if known else m.options.strategy)
 
@@ -413,14 +424,15 @@ def _strategy_help() -> str:
     return f"how records are assigned to parts (default: %(default)s). {ways.replace('%', '%%')}"
 
 
-def _target_line(m: Manifest) -> str | None:
+def _target_line(m: CardFacts) -> str | None:
     if m.target is None:
         return None
-    return (f"target size: exactly {m.target.size:,} records in all; the {m.target.left_out:,} beyond it "
+    size, left_out = m.target
+    return (f"target size: exactly {size:,} records in all; the {left_out:,} beyond it "
             "were left out (the last ones in input order)")
 
 
-def _review_line(m: Manifest) -> str | None:
+def _review_line(m: CardFacts) -> str | None:
     if m.options.keep_all:
         return "review: every finding reported, no record changed or dropped"
     if m.review is None:
@@ -431,12 +443,12 @@ def _review_line(m: Manifest) -> str | None:
     return "review: records dropped by the rules " + ", ".join(f"`{n}`" for n in dropping)
 
 
-def _style_line(m: Manifest) -> str | None:
+def _style_line(m: CardFacts) -> str | None:
     style = m.options.style
     return f"style filter: only records whose answers are in {STYLE_WORDS[style]}" if style in STYLE_WORDS else None
 
 
-def _tagging_line(m: Manifest) -> str:
+def _tagging_line(m: CardFacts) -> str:
     if "style" in m.features:
         return "style tagging: every record has a `style` column"
     return "style tagging: off (no `style` column)"
@@ -558,11 +570,11 @@ def recorded(options: BuildOptions, review: Review) -> dict[str, Any]:
     return values
 
 
-def card_lines(manifest: Manifest) -> list[str]:
+def card_lines(facts: CardFacts) -> list[str]:
     """Every option that shaped the data, in words (never as command-line flags), for the card."""
     lines = []
     for _, d in declared(BuildOptions):
-        line = d.card(manifest) if d.card is not None else None
+        line = d.card(facts) if d.card is not None else None
         if line is not None:
             lines.append(line)
     return lines

@@ -94,7 +94,9 @@ def test_the_card_lines_follow_the_declarations(tmp_path: Path) -> None:
     from dolly_ja_16k.build import build
 
     built = build(BuildOptions(source=str(DEMO_SOURCE), out=tmp_path / "o", style="keitai", seed=5))
-    lines = card_lines(built)
+    from dolly_ja_16k.write.card import card_facts
+
+    lines = card_lines(card_facts(built))
     assert [line.split(" ", 1)[0] for line in lines] == ["4", "split:", "review:", "style", "style"]
     assert "seed `5`" in lines[1] and lines[3].startswith("style filter:") and lines[4].startswith("style tagging:")
     card = (tmp_path / "o" / "README.md").read_text(encoding="utf-8")

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from dolly_ja_16k.read.records import REQUIRED_TEXT, Record, is_blank
 from dolly_ja_16k.review import brackets
+from dolly_ja_16k.review.summary import Action, Rule
 
-if TYPE_CHECKING:  # the manifest records each rule's action; only its type is needed here
+if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from dolly_ja_16k.manifest import Action, Rule
 
 FIX: Literal["fix"] = "fix"
 FLAG: Literal["flag"] = "flag"

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dolly_ja_16k.manifest import Rule
 from dolly_ja_16k.read.records import Record
 from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.review.rules import (
@@ -31,6 +30,7 @@ from dolly_ja_16k.review.rules import (
     summary_sentence,
 )
 from dolly_ja_16k.review.style import classify
+from dolly_ja_16k.review.summary import Rule
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from dolly_ja_16k.errors import one_line
 from dolly_ja_16k.layout import ALL_CONFIG, PART_SPLIT
 from dolly_ja_16k.manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
-from dolly_ja_16k.options import STYLE_WORDS, card_lines
+from dolly_ja_16k.options import STYLE_WORDS, CardFacts, card_lines
 from dolly_ja_16k.review.rules import summary_sentence
 from dolly_ja_16k.write.formats import CONVERSATION_FORMATS, KEPT_FIELDS, features
 from dolly_ja_16k.write.plots import CAPTIONS
@@ -241,6 +241,12 @@ def _no_flags(text: str) -> str:
     return " ".join(_FLAG.sub("", text).split())
 
 
+def card_facts(m: Manifest) -> CardFacts:
+    """What the options' card lines read (``options.py`` sits below the manifest)."""
+    target = (m.target.size, m.target.left_out) if m.target else None
+    return CardFacts(m.options, [p.records for p in m.parts], target, m.review, m.features)
+
+
 def rule_rows(manifest: Manifest) -> list[dict[str, Any]]:
     """The review's rules for the card's table: every rule with its count, described in words."""
     review = manifest.review
@@ -347,7 +353,7 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         styles=_count_rows(manifest, "styles"),
         review_text=review_text(manifest),
         rules=rule_rows(manifest),
-        options=card_lines(manifest),
+        options=card_lines(card_facts(manifest)),
         source=describe_file(manifest.source),
         source_name=short_name(manifest.source),
         supplements=[describe_file(s) for s in manifest.supplements],

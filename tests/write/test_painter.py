@@ -48,10 +48,16 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _new_children(before: set[int]) -> set[int]:
+    """This process's children started since ``before`` (a test run's servers are children too)."""
+    return set(_children(os.getpid())) - before
+
+
 def test_the_worker_ends_with_the_painter() -> None:
+    before = set(_children(os.getpid()))
     painter = Painter()
-    workers = _children(os.getpid())
-    assert workers
+    workers = _new_children(before)
+    assert len(workers) == 1
     painter.close()
     assert not any(_alive(pid) for pid in workers)
 
@@ -114,8 +120,9 @@ def test_the_pictures_of_a_build_come_from_the_worker(tmp_path: Path) -> None:
 
 def test_ctrl_c_reaches_only_the_build() -> None:
     """The worker ignores SIGINT: a terminal's Ctrl-C goes to every process of the job."""
+    before = set(_children(os.getpid()))
     with Painter() as painter:
-        (worker,) = _children(os.getpid())
+        (worker,) = _new_children(before)
         os.kill(worker, signal.SIGINT)
         painter.draw(picture_data(_parts()))
         assert painter.pictures()
