@@ -11,18 +11,31 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import msgspec
+
 from dolly_ja_16k import __version__
 from dolly_ja_16k.diff import Release, change_lines, changes_since, read_release
-from dolly_ja_16k.layout import CARD_FILE, CHANGES_FILE, REVIEW_FILE, SUPPLEMENT_PREFIX, part_file, part_names
+from dolly_ja_16k.holdout import METHOD, Holdout, hold_out
+from dolly_ja_16k.layout import (
+    CARD_FILE,
+    CHANGES_FILE,
+    REVIEW_FILE,
+    SUPPLEMENT_PREFIX,
+    VALIDATION_SPLIT,
+    part_file,
+    part_names,
+)
 from dolly_ja_16k.manifest import (
+    VALIDATION_FORMAT,
     Manifest,
     Options,
     Part,
     Previous,
     SourceFile,
     Target,
+    Validation,
 )
-from dolly_ja_16k.options import BuildOptions, check_target_size, recorded
+from dolly_ja_16k.options import BuildOptions, check_target_size, check_validation_size, recorded
 from dolly_ja_16k.read.records import FIELDS, Record
 from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.review.run import run_review
@@ -104,6 +117,16 @@ def fit_target_size(records: list[Record], target: int | None) -> Target | None:
     return Target(size=target, left_out=have - target)
 
 
+def hold_out_validation(records: list[Record], options: BuildOptions) -> Holdout | None:
+    """Take the validation split out of ``records`` (which keeps the rest); None without one."""
+    if not options.validation_size:
+        return None
+    check_validation_size(options.validation_size, len(records), options.parts)
+    held = hold_out(records, options.validation_size, options.seed)
+    records[:] = held.rest
+    return held
+
+
 def split_parts(records: list[Record], options: BuildOptions) -> list[list[Record]]:
     return split(records, options.parts, options.strategy, options.seed)
 
@@ -113,9 +136,17 @@ def read_previous(options: BuildOptions) -> Release | None:
     return None if options.previous is None else read_release(options.previous)
 
 
-def changes(previous: Release, names: list[str], parts: list[list[Record]]) -> tuple[Previous, bytes]:
-    """What changed since ``previous``: the manifest's summary and ``changes.jsonl``."""
-    diff = changes_since(previous, dict(zip(names, parts, strict=True)))
+def changes(previous: Release, names: list[str], parts: list[list[Record]], held: Holdout | None = None
+            ) -> tuple[Previous, bytes]:
+    """What changed since ``previous``: the manifest's summary and ``changes.jsonl``.
+
+    The validation split counts as one more part, so a record that moved into or out of it
+    is a move like any other (``"to": "validation"``).
+    """
+    splits = dict(zip(names, parts, strict=True))
+    if held is not None:
+        splits[VALIDATION_SPLIT] = held.validation
+    diff = changes_since(previous, splits)
     summary = Previous(
         name=previous.name, commit=previous.commit, file=CHANGES_FILE, added=len(diff.added),
         removed=len(diff.removed), changed=len(diff.changed_fields), moved=len(diff.moved),
@@ -129,8 +160,22 @@ def recorded_options(options: BuildOptions, reviewed: Reviewed) -> Options:
     return Options(**recorded(options, reviewed.review))
 
 
+def write_validation(staging: Staging, held: Holdout, fields: list[str], template: UserTemplate,
+                     options: BuildOptions) -> Validation:
+    """The validation split in every format, named like a part's files; its manifest entry."""
+    info = part_info(VALIDATION_SPLIT, held.validation, fields)
+    staging.write(info.file, encode_lines(held.validation))
+    files = encode_part(VALIDATION_SPLIT, held.validation, template, options.system_prompts)
+    for config, data in files:
+        staging.write(config.file, data)
+    return Validation(**msgspec.structs.asdict(info), groups=held.groups, shared_groups=held.shared_groups,
+                      shared_records=held.shared_records, seed=options.seed, method=METHOD,
+                      training=[config for config, _ in files])
+
+
 def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, target: Target | None,
-                 parts: list[list[Record]], painter: Painter, previous: Release | None = None) -> Manifest:
+                 parts: list[list[Record]], painter: Painter, previous: Release | None = None,
+                 held: Holdout | None = None) -> Manifest:
     """Write parts, training configs, pictures, review, card and manifest into a staging folder,
     then swap it in. The painter draws the pictures meanwhile, in its own process."""
     names = part_names(options.parts)
@@ -138,7 +183,7 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
     painter.draw(picture_data(list(zip(names, parts, strict=True))))
     since = None
     if previous is not None:
-        since, change_file = changes(previous, names, parts)
+        since, change_file = changes(previous, names, parts, held)
     with Staging(options.out) as staging:
         infos: list[Part] = []
         trained: list[PartTraining] = []
@@ -154,6 +199,7 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             # so written parts kept alive nearly double the peak memory of a large build.
             del records, data, files
             parts[number] = []
+        validation = None if held is None else write_validation(staging, held, reviewed.fields, template, options)
         staging.write(REVIEW_FILE, reviewed.report)
         for path, png in painter.pictures().items():
             staging.write(path, png)
@@ -173,7 +219,10 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             files=staging.entries(),
             training=training_summary(trained, template, options.system_prompts),
             previous=since,
+            validation=validation,
         )
+        if validation is not None:
+            manifest.format = VALIDATION_FORMAT
         staging.write(CARD_FILE, render_card(manifest).encode(), track=False)
         staging.write_manifest(manifest)
         staging.commit()
@@ -193,6 +242,7 @@ def build(options: BuildOptions) -> Manifest:
         reviewed = review_records(inputs.records, options)
         inputs.records.clear()  # the kept records are in reviewed.records now
         target = fit_target_size(reviewed.records, options.target_size)
+        held = hold_out_validation(reviewed.records, options)
         parts = split_parts(reviewed.records, options)
         reviewed.records.clear()  # and now in the parts only, which the write step frees one by one
-        return write_output(options, inputs, reviewed, target, parts, painter, previous)
+        return write_output(options, inputs, reviewed, target, parts, painter, previous, held)

@@ -154,7 +154,8 @@ def _run_build(args: argparse.Namespace) -> int:
 
     manifest = build(options_from(BuildOptions, args))
     sizes = " / ".join(f"{p.records:,}" for p in manifest.parts)
-    print(f"built {manifest.records:,} records in {len(manifest.parts)} parts ({sizes}) -> {args.out}")
+    held = f" and {manifest.validation.records:,} held out for validation" if manifest.validation else ""
+    print(f"built {manifest.records:,} records in {len(manifest.parts)} parts ({sizes}){held} -> {args.out}")
     return EXIT_OK
 
 

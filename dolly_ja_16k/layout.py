@@ -15,6 +15,9 @@ IMAGES_DIR = "images"
 ALL_CONFIG = "all"
 #: The one split of each per-part config (and of each per-part repo).
 PART_SPLIT = "train"
+#: The held-out split (``build --validation-size``): a split of every config, one file per format
+#: (``data/validation.jsonl``, ``data/validation-messages.jsonl`` …), named like a part's files.
+VALIDATION_SPLIT = "validation"
 #: Paths a publish owns on the Hub: files under them that a new build lacks are deleted.
 MANAGED_PATHS = (CARD_FILE, MANIFEST_FILE, REVIEW_FILE, CHANGES_FILE, DATA_DIR + "/", IMAGES_DIR + "/")
 DEFAULT_OUT = "dist/dolly-ja-16k"

@@ -18,7 +18,15 @@ import datasets
 
 from dolly_ja_16k.errors import DollyError
 from dolly_ja_16k.hub.addresses import is_repo_id
-from dolly_ja_16k.layout import ALL_CONFIG, DEFAULT_OUT, MANIFEST_FILE, PART_SPLIT, config_names, parse_part_name
+from dolly_ja_16k.layout import (
+    ALL_CONFIG,
+    DEFAULT_OUT,
+    MANIFEST_FILE,
+    PART_SPLIT,
+    VALIDATION_SPLIT,
+    config_names,
+    parse_part_name,
+)
 from dolly_ja_16k.manifest import Manifest, file_sha256
 from dolly_ja_16k.manifest import read as manifest_read
 
@@ -72,7 +80,8 @@ def check_checksums(folder: Path, manifest: Manifest) -> None:
 
 
 class DollyJa16kConfig(datasets.BuilderConfig):
-    """``all`` (one split per part) or one part (a single ``train`` split)."""
+    """``all`` (one split per part) or one part (a single ``train`` split); both with ``validation``
+    when the build holds out one."""
 
 
 def _configs(parts: int) -> list[DollyJa16kConfig]:
@@ -116,14 +125,16 @@ class DollyJa16k(datasets.GeneratorBasedBuilder):
         parts = {p.name: p for p in self.manifest.parts}
         name = self.config.name
         if name == ALL_CONFIG:
-            chosen = [(p, p) for p in parts]
+            chosen = [(p.file, p.name) for p in parts.values()]
         elif name in parts:
-            chosen = [(name, PART_SPLIT)]
+            chosen = [(parts[name].file, PART_SPLIT)]
         else:
             raise DollyError(f"config {name!r} is not in this build; it has {', '.join(config_names(len(parts)))}")
+        held = self.manifest.validation
+        if held is not None:  # every config has the held-out records as its split "validation"
+            chosen.append((held.file, VALIDATION_SPLIT))
         # the files were checked by download_and_prepare / as_streaming_dataset just before
-        return [datasets.SplitGenerator(name=split, gen_kwargs={"path": self.folder / parts[part].file})
-                for part, split in chosen]
+        return [datasets.SplitGenerator(name=split, gen_kwargs={"path": self.folder / file}) for file, split in chosen]
 
     def _generate_examples(self, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         with open(path, encoding="utf-8") as f:

@@ -27,6 +27,9 @@ from dolly_ja_16k.review.summary import Review
 
 #: Bumped when a field changes meaning; ``read`` refuses other versions.
 FORMAT = 2
+#: The format of a build with a validation split (``validation``); a build without one keeps
+#: ``FORMAT`` and its manifest stays byte for byte what earlier versions wrote.
+VALIDATION_FORMAT = 3
 
 class ManifestError(InputError):
     """The manifest is missing, not JSON, of the wrong shape, or names a path outside the folder."""
@@ -55,6 +58,24 @@ class Part(_Model):
     styles: dict[str, int] | None = None
     #: Records of the user's own supplements (index prefix ``user-``) in this part.
     supplement_records: int = 0
+
+
+class Validation(Part, kw_only=True):
+    """The held-out split (``build --validation-size``): a part no training config trains on.
+
+    Its records are in no part. ``groups`` is how many groups were held out (records sharing a
+    context passage, or an instruction without input, are one group); ``shared_groups`` of
+    them hold more than one record (``shared_records`` in all).
+    """
+
+    groups: int
+    shared_groups: int
+    shared_records: int
+    seed: int
+    #: How the records were chosen, in words (``{seed}`` where the seed is named).
+    method: str
+    #: The same records in each training format (``data/validation-messages.jsonl`` …).
+    training: list[TrainingConfig] = msgspec.field(default_factory=list)
 
 
 class SourceFile(_Model):
@@ -193,6 +214,8 @@ class Manifest(_Model, kw_only=True):
     training: Training | None = None
     #: The release this one follows; None when built without ``--previous``.
     previous: Previous | None = None
+    #: The held-out split; None (and left out of ``manifest.json``) when built without one.
+    validation: Validation | None = None
 
     # -- lookups every reader needs -------------------------------------------------------
 
@@ -212,6 +235,11 @@ class Manifest(_Model, kw_only=True):
     @property
     def part_names(self) -> list[str]:
         return [p.name for p in self.parts]
+
+    @property
+    def splits(self) -> list[Part]:
+        """Every file of records: the parts, then the validation split if there is one."""
+        return [*self.parts, *([self.validation] if self.validation else [])]
 
     @property
     def supplement_records(self) -> int:
@@ -269,8 +297,16 @@ def safe_relpath(path: str) -> bool:
 # -- reading and writing ----------------------------------------------------------------------
 
 def to_bytes(manifest: Manifest) -> bytes:
-    """The manifest as written: indented JSON, keys in class order, a final newline."""
-    return msgspec.json.format(msgspec.json.encode(manifest), indent=2) + b"\n"
+    """The manifest as written: indented JSON, keys in class order, a final newline.
+
+    Without a validation split the ``validation`` key is left out, so such a manifest is
+    byte for byte what versions before it wrote.
+    """
+    data: Any = manifest
+    if manifest.validation is None:
+        data = msgspec.to_builtins(manifest)
+        del data["validation"]
+    return msgspec.json.format(msgspec.json.encode(data), indent=2) + b"\n"
 
 
 def from_bytes(data: bytes, where: object = MANIFEST_FILE) -> Manifest:
@@ -308,8 +344,10 @@ def _check(m: Manifest, where: object) -> None:
     def fail(problem: str) -> None:
         raise ManifestError(f"not a dolly-ja-16k manifest: {problem}", where)
 
-    if m.format != FORMAT:
-        fail(f"format {m.format}, this version reads format {FORMAT} (rebuild the folder)")
+    expected = FORMAT if m.validation is None else VALIDATION_FORMAT
+    if m.format != expected:
+        held = " for a build with a validation split" if m.validation is not None else ""
+        fail(f"format {m.format}, this version reads format {expected}{held} (rebuild the folder)")
     paths = [f.path for f in m.files]
     for path in paths:
         if not safe_relpath(path) or path == MANIFEST_FILE:
@@ -329,6 +367,8 @@ def _check(m: Manifest, where: object) -> None:
             fail(f"part {p.name!r}: its file {p.file!r} is not among the files")
         if p.records < 0 or p.num_bytes < 0 or sum(p.categories.values()) != p.records:
             fail(f"part {p.name!r}: its counts do not add up to its {p.records} records")
+    if m.validation is not None:
+        _check_validation(m.validation, m, fail)
     if sum(p.records for p in m.parts) != m.records:
         fail(f"the parts hold {sum(p.records for p in m.parts)} records, the manifest says {m.records}")
     if not m.features or len(set(m.features)) != len(m.features):
@@ -337,6 +377,18 @@ def _check(m: Manifest, where: object) -> None:
         _check_training(m.training, m, fail)
     if m.previous is not None and m.previous.file not in paths:
         fail(f"previous release: its changes file {m.previous.file!r} is not among the files")
+
+
+def _check_validation(v: Validation, m: Manifest, fail: Callable[[str], None]) -> None:
+    """The validation split's file is listed, its counts add up, its name is no part's."""
+    paths = {f.path for f in m.files}
+    if v.name in m.part_names or v.file in {p.file for p in m.parts} or v.file not in paths:
+        fail(f"validation split {v.name!r}: its name or file {v.file!r} is a part's, or its file is not listed")
+    if v.records < 1 or sum(v.categories.values()) != v.records or v.shared_records > v.records:
+        fail(f"validation split: its counts do not add up to its {v.records} records")
+    for c in v.training:
+        if c.part != v.name or c.file not in paths or c.records != v.records:
+            fail(f"validation split: training file {c.file!r} is not in the build or holds other records")
 
 
 def _check_training(t: Training, m: Manifest, fail: Callable[[str], None]) -> None:
@@ -367,6 +419,9 @@ def per_part(manifest: Manifest, part: str) -> Manifest:
                    for p in training.prompts if p.parts.get(part, 0)]
         training = msgspec.structs.replace(training, configs=configs, prompts=prompts,
                                            with_input={part: training.with_input.get(part, 0)})
+    if manifest.validation is not None:
+        files += [manifest.file(manifest.validation.file)]
+        files += [manifest.file(c.file) for c in manifest.validation.training]
     return msgspec.structs.replace(
         manifest,
         parts=[info],

@@ -171,6 +171,14 @@ def positive(text: str) -> int:
     return value
 
 
+def natural(text: str) -> int:
+    """A whole number of at least 0."""
+    value = whole(text)
+    if value < 0:
+        raise ValueError(f"must be at least 0, got {value}")
+    return value
+
+
 def seconds(text: str) -> float:
     try:
         value = float(text)
@@ -231,6 +239,28 @@ def check_target_size(target: int, available: int) -> None:
         raise OptionError("target_size", Opt("target_size", target),
                           f" needs {target - available:,} more records than the {available:,} available; "
                           "add them with ", Opt("supplements", metavar=True), lead=False)
+
+
+def _check_validation_size(name: str, size: int, options: BuildOptions) -> None:
+    """At least 0; with ``target_size`` (which counts the held-out records) the parts still get one each."""
+    if size < 0:
+        raise OptionError(name, f"must be at least 0, got {size}")
+    target = options.target_size
+    if size and target is not None and target - size < options.parts:
+        raise OptionError(name, Opt("validation_size", size), f" leaves {max(target - size, 0):,} of the ",
+                          Opt("target_size", target), f" records for {options.parts} parts (each needs at least "
+                          "one); the target size counts the held-out records", lead=False)
+
+
+def check_validation_size(size: int, available: int, parts: int) -> None:
+    """``validation_size`` against the records the review kept (and the target size left)."""
+    if size > available:
+        raise OptionError("validation_size", Opt("validation_size", size),
+                          f" is more than the {available:,} records available", lead=False)
+    if available - size < parts:
+        raise OptionError("validation_size", Opt("validation_size", size),
+                          f" leaves {available - size:,} of the {available:,} records for {parts} parts "
+                          "(each needs at least one)", lead=False)
 
 
 def _check_repo_id(name: str, repo_id: str | None, options: object) -> None:
@@ -475,6 +505,14 @@ class BuildOptions:
     target_size: int | None = option(None, parse=positive, metavar="N", check=_check_target_size,
                                      record=Recorded(int | None, None), card=_target_line,
                                      help="make the total exactly N records (error if fewer are available)")
+    #: Records held out as the ``validation`` split before the parts are cut (0: no such split).
+    #: Recorded in the manifest's ``validation`` entry, not in ``options``: a build without it
+    #: keeps the manifest of earlier versions byte for byte.
+    validation_size: int = option(0, parse=natural, metavar="N", check=_check_validation_size,
+                                  help="hold out N records as a split 'validation' of every config, in whole groups "
+                                       "(a shared context or a repeated question stays on one side) and in each "
+                                       "category's share; --target-size counts them (default: 0, no validation "
+                                       "split)")
     repo_id: str | None = option(None, metavar="OWNER/NAME", help="Hub repo the card's usage snippets name",
                                  check=_check_repo_id, record=Recorded(str | None, None))
     #: The release this build follows: a build folder or ``hf://datasets/OWNER/NAME@REV``.

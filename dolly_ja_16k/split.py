@@ -51,7 +51,7 @@ def _key(seed: int) -> bytes:
     return hashlib.blake2b(str(seed).encode("ascii"), digest_size=32).digest()
 
 
-def _hasher(seed: int) -> Callable[[str], bytes]:
+def keyed_hasher(seed: int) -> Callable[[str], bytes]:
     """Keyed blake2b of a text; copying one keyed state is twice as fast as keying each hash."""
     keyed = hashlib.blake2b(key=_key(seed), digest_size=8)
 
@@ -104,7 +104,7 @@ def _balance(sizes: dict[str, list[int]], targets: list[int], preference: dict[s
 def _stable(groups: dict[str, list[int]], records: Sequence[Record], parts: int, seed: int
             ) -> list[list[Record]]:
     """Cut each group, in keyed-hash order of its indexes, into one contiguous range per part."""
-    digest = _hasher(seed)
+    digest = keyed_hasher(seed)
     total = sum(len(g) for g in groups.values())
     if len(groups) == 1:  # one group: its extras are simply the first parts'
         sizes = {name: _slice_sizes(total, parts) for name in groups}

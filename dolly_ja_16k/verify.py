@@ -97,11 +97,41 @@ def check_manifest(folder: Path, report: Report) -> Manifest | None:
     except ManifestError as err:
         report.check(False, str(err))
         return None
-    for part in manifest.parts:
+    for part in manifest.splits:
         lines = manifest.file(part.file).lines
         report.check(lines == part.records, f"{path}: part {part.name}: its file {part.file} has {lines} lines, "
                                             f"the part {part.records} records")
     return manifest
+
+
+def check_validation(folder: Path, manifest: Manifest, report: Report) -> None:
+    """The validation split shares no record, no context passage and no repeated question with a part.
+
+    Read from the files themselves (already checked against their sha256), so a split edited
+    by hand and re-hashed is still caught; one FAIL line names the first such record.
+    """
+    from dolly_ja_16k.holdout import group_key
+
+    held = manifest.validation
+    if held is None:
+        return
+    indexes: set[str] = set()
+    groups: set[str] = set()
+    for record in _records(folder / held.file):
+        indexes.add(record["index"])
+        groups.add(group_key(record))
+    for part in manifest.parts:
+        for number, record in enumerate(_records(folder / part.file), 1):
+            both = record["index"] in indexes or group_key(record) in groups
+            what = "is also in" if record["index"] in indexes else "shares its context or question with"
+            if not report.check(not both, f"{folder / part.file}: line {number}: record {record['index']} {what} "
+                                          f"the validation split {held.file}"):
+                return
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
 
 
 def check_files(folder: Path, manifest: Manifest, report: Report) -> None:
@@ -298,6 +328,8 @@ def verify(folder: Path, rows: int = 5, log: Log = print) -> Report:
             check_files(folder, manifest, report)
             check_contents(folder, manifest, report)
             check_card(folder, manifest, report)
+            if report.ok:
+                check_validation(folder, manifest, report)
             if report.ok:
                 with tempfile.TemporaryDirectory(prefix="dolly-ja-16k-verify-") as cache:
                     check_with_datasets(folder, manifest, report, rows, log, cache)

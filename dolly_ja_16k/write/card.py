@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dolly_ja_16k.errors import one_line
-from dolly_ja_16k.layout import ALL_CONFIG, PART_SPLIT
+from dolly_ja_16k.layout import ALL_CONFIG, PART_SPLIT, VALIDATION_SPLIT
 from dolly_ja_16k.manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
 from dolly_ja_16k.options import STYLE_WORDS, CardFacts, card_lines
 from dolly_ja_16k.review.rules import summary_sentence
@@ -55,13 +55,34 @@ def _training_configs(manifest: Manifest, part: str) -> list[TrainingConfig]:
     return [] if manifest.training is None else [c for c in manifest.training.configs if c.part == part]
 
 
+def _held(manifest: Manifest, fmt: str | None = None) -> list[Part | TrainingConfig]:
+    """The validation split as one more split of a config: raw (``fmt`` None) or in a training format."""
+    held = manifest.validation
+    if held is None:
+        return []
+    if fmt is None:
+        return [held]
+    return [c for c in held.training if c.format == fmt]
+
+
+def _with_validation(manifest: Manifest, entry: dict[str, Any], info: dict[str, Any],
+                     held: list[Part | TrainingConfig]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A config's ``configs`` and ``dataset_info`` entries with the ``validation`` split added."""
+    for h in held:
+        entry["data_files"].append({"split": VALIDATION_SPLIT, "path": h.file})
+        info["splits"].append({"name": VALIDATION_SPLIT, "num_bytes": h.num_bytes, "num_examples": h.records})
+        info["download_size"] += manifest.file(h.file).bytes
+        info["dataset_size"] += h.num_bytes
+    return entry, info
+
+
 def _training_config(manifest: Manifest, config: TrainingConfig, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``configs`` and ``dataset_info`` entries of one training config, under ``name``."""
     entry = {"config_name": name, "data_files": [{"split": PART_SPLIT, "path": config.file}]}
     info = {"config_name": name, "features": features(config.format, "style" in manifest.features),
             "splits": [{"name": PART_SPLIT, "num_bytes": config.num_bytes, "num_examples": config.records}],
             "download_size": manifest.file(config.file).bytes, "dataset_size": config.num_bytes}
-    return entry, info
+    return _with_validation(manifest, entry, info, _held(manifest, config.format))
 
 
 def card_metadata(manifest: Manifest, parts: list[Part] | None = None) -> dict[str, Any]:
@@ -71,7 +92,9 @@ def card_metadata(manifest: Manifest, parts: list[Part] | None = None) -> dict[s
     config with a single ``train`` split followed by its training configs
     (``2_of_4-messages``, ``2_of_4-prompt_completion``), so each part's configs sort and
     read together. With one part (the per-part layout): that part as the default config,
-    and its training configs as ``messages`` and ``prompt_completion``.
+    and its training configs as ``messages`` and ``prompt_completion``. A build with a
+    validation split adds it to every config as the split ``validation``, in the config's
+    own format (the same records for every part).
     """
     every = manifest.parts
 
@@ -80,40 +103,42 @@ def card_metadata(manifest: Manifest, parts: list[Part] | None = None) -> dict[s
 
     configs: list[dict[str, Any]] = []
     infos: list[dict[str, Any]] = []
+
+    def add(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        configs.append(pair[0])
+        infos.append(pair[1])
+
     if parts is None:
-        configs.append({
+        add(_with_validation(manifest, {
             "config_name": ALL_CONFIG,
             "default": True,
             "data_files": [{"split": p.name, "path": p.file} for p in every],
-        })
-        infos.append({
+        }, {
             "config_name": ALL_CONFIG,
             "features": _features(manifest),
             "splits": [_split_info(p, p.name) for p in every],
             "download_size": size(every),
             "dataset_size": sum(p.num_bytes for p in every),
-        })
+        }, _held(manifest)))
         for p in every:
-            configs.append({"config_name": p.name, "data_files": [{"split": PART_SPLIT, "path": p.file}]})
-            infos.append({"config_name": p.name, "features": _features(manifest),
-                          "splits": [_split_info(p, PART_SPLIT)],
-                          "download_size": size([p]), "dataset_size": p.num_bytes})
+            add(_with_validation(manifest, {"config_name": p.name,
+                                            "data_files": [{"split": PART_SPLIT, "path": p.file}]},
+                                 {"config_name": p.name, "features": _features(manifest),
+                                  "splits": [_split_info(p, PART_SPLIT)],
+                                  "download_size": size([p]), "dataset_size": p.num_bytes}, _held(manifest)))
             for config in _training_configs(manifest, p.name):
-                entry, info = _training_config(manifest, config, config.name)
-                configs.append(entry)
-                infos.append(info)
+                add(_training_config(manifest, config, config.name))
         return {"configs": configs, "dataset_info": infos}
-    configs.append({"config_name": "default", "data_files": [{"split": PART_SPLIT, "path": p.file} for p in parts]})
-    infos.append({"config_name": "default", "features": _features(manifest),
-                  "splits": [{"name": PART_SPLIT, "num_bytes": sum(p.num_bytes for p in parts),
-                              "num_examples": sum(p.records for p in parts)}],
-                  "download_size": size(parts),
-                  "dataset_size": sum(p.num_bytes for p in parts)})
+    add(_with_validation(manifest, {"config_name": "default",
+                                    "data_files": [{"split": PART_SPLIT, "path": p.file} for p in parts]},
+                         {"config_name": "default", "features": _features(manifest),
+                          "splits": [{"name": PART_SPLIT, "num_bytes": sum(p.num_bytes for p in parts),
+                                      "num_examples": sum(p.records for p in parts)}],
+                          "download_size": size(parts),
+                          "dataset_size": sum(p.num_bytes for p in parts)}, _held(manifest)))
     for p in parts:
         for config in _training_configs(manifest, p.name):
-            entry, info = _training_config(manifest, config, config.format)
-            configs.append(entry)
-            infos.append(info)
+            add(_training_config(manifest, config, config.format))
     return {"configs": configs, "dataset_info": infos}
 
 
