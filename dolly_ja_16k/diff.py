@@ -190,7 +190,7 @@ def read_release(location: str | Path) -> Release:
     folder, name, commit = _locate(location)
     manifest = mf.read(folder)
     records: dict[str, Located] = {}
-    for part in manifest.parts:
+    for part in manifest.splits:  # the validation split, if any, is compared like a part
         path = folder / part.file
         entry = manifest.file(part.file)
         try:
@@ -211,7 +211,7 @@ def read_release(location: str | Path) -> Release:
             if index in records:
                 raise InputError(f'index "{index}" is also in part {records[index][0]}', path, f"line {number}")
             records[index] = (part.name, record)
-    return Release(name, commit, manifest.part_names, records)
+    return Release(name, commit, [s.name for s in manifest.splits], records)
 
 
 def _locate(location: str | Path) -> tuple[Path, str, str | None]:

@@ -15,7 +15,7 @@ import pytest
 
 from dolly_ja_16k.errors import OptionError
 from dolly_ja_16k.holdout import group_key, groups_of, hold_out, quotas
-from tests.conftest import DEMO_SOURCE, make_record, read_jsonl, run_cli
+from tests.conftest import DEMO_SOURCE, make_record, make_records, read_jsonl, run_cli, write_jsonl
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -162,3 +162,62 @@ def test_removing_one_record_changes_at_most_two_others(real_source: Path) -> No
         after = {r["index"] for r in hold_out(kept[:k] + kept[k + 1:], 500, 42).validation}
         worst = max(worst, len((base ^ after) - {kept[k]["index"]}))
     assert worst <= 2
+
+
+# -- diff, changes.jsonl, build --previous, verify ------------------------------------------------------
+
+def _build(out: Path, source: Path, *args: str) -> Path:
+    result = run_cli("build", "--source", source, "--out", out, "--no-style", "--validation-size", "20", *args)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_moves_into_and_out_of_validation_are_changes(tmp_path: Path) -> None:
+    """v2 drops three held-out records: they are removed from `validation`, others move into it;
+    ``changes.jsonl`` (``build --previous``) says exactly what ``diff --json`` says."""
+    records = make_records(200)
+    v1 = _build(tmp_path / "v1", write_jsonl(tmp_path / "v1.jsonl", records))
+    held = [r["index"] for r in read_jsonl(v1 / "data" / "validation.jsonl")]
+    gone = set(held[:3])
+    v2 = _build(tmp_path / "v2", write_jsonl(tmp_path / "v2.jsonl", [r for r in records if r["index"] not in gone]),
+                "--previous", str(v1))
+    changes = read_jsonl(v2 / "changes.jsonl")
+    assert sorted(c["index"] for c in changes if c["change"] == "removed") == sorted(gone)
+    assert all(c["part"] == "validation" for c in changes if c["change"] == "removed")
+    into = [c for c in changes if c["change"] == "moved" and c["to"] == "validation"]
+    out_of = [c for c in changes if c["change"] == "moved" and c["from"] == "validation"]
+    assert into and len(into) - len(out_of) == 3
+    assert len(changes) <= 3 + 3 * 3  # each removal moves at most two others (and the parts' few)
+    diff = run_cli("diff", v1, v2, "--json")
+    assert diff.returncode == 0, diff.stderr
+    found = json.loads(diff.stdout)
+    assert found["moved"] == [{"index": c["index"], "from": c["from"], "to": c["to"]}
+                              for c in changes if c["change"] == "moved"]
+    manifest = json.loads((v2 / "manifest.json").read_text())
+    row = next(p for p in manifest["previous"]["parts"] if p["name"] == "validation")
+    assert (row["old"], row["new"], row["removed"], row["moved_in"]) == (20, 20, 3, len(into))
+    card = (v2 / "README.md").read_text(encoding="utf-8")
+    assert f"| `validation` | 20 | 20 | 0 | 3 | {len(into)} | {len(out_of)} | 0 |" in card
+
+
+def test_verify_catches_a_group_on_both_sides(tmp_path: Path) -> None:
+    """A validation file edited to hold a part's passage (its hashes put right) fails verify."""
+    import hashlib
+
+    records = [make_record(i, input=f"文章{i}") for i in range(200)]
+    folder = _build(tmp_path / "b", write_jsonl(tmp_path / "s.jsonl", records))
+    assert run_cli("verify", folder).returncode == 0
+    path = folder / "data" / "validation.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    first = json.loads(lines[0])
+    # a passage of the same length, so the sizes the card declares stay right
+    part = next(r for r in read_jsonl(folder / "data" / "1_of_4.jsonl") if len(r["input"]) == len(first["input"]))
+    lines[0] = (json.dumps(dict(first, input=part["input"]), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    path.write_bytes(b"".join(lines))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    entry = next(f for f in manifest["files"] if f["path"] == "data/validation.jsonl")
+    entry.update(sha256=hashlib.sha256(path.read_bytes()).hexdigest(), bytes=path.stat().st_size)
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    result = run_cli("verify", folder)
+    assert result.returncode == 1
+    assert f"record {part['index']} shares its context or question with the validation split" in result.stdout

@@ -240,6 +240,19 @@ def _count_rows(manifest: Manifest, key: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _held_rows(manifest: Manifest) -> list[dict[str, Any]]:
+    """One row per category of the validation split: its records there, and in all the kept records."""
+    held = manifest.validation
+    if held is None:
+        return []
+    kept: dict[str, int] = {}
+    for p in manifest.splits:
+        for name, n in p.categories.items():
+            kept[name] = kept.get(name, 0) + n
+    return [{"name": table_cell(name), "held": held.categories.get(name, 0), "kept": n}
+            for name, n in sorted(kept.items())]
+
+
 def table_cell(text: str) -> str:
     """``text`` as one Markdown table cell: ``|`` escaped, control characters (line breaks) escaped."""
     return one_line(text).replace("|", "\\|")
@@ -391,5 +404,9 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         format_rows={name: f.description for name, f in CONVERSATION_FORMATS.items()},
         previous_link=_previous_link(manifest),
         hub_rows=sum(split["num_examples"] for info in metadata["dataset_info"] for split in info["splits"]),
+        held=manifest.validation,
+        held_method=(manifest.validation.method.format(seed=f"seed `{manifest.validation.seed}`")
+                     if manifest.validation else ""),
+        held_categories=_held_rows(manifest),
     )
     return str(card).rstrip("\n") + "\n"
