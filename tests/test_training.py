@@ -178,3 +178,34 @@ def test_published_training_configs_load_by_name_and_train(built: tuple[Path, di
         assert {"category", "index", "style"} <= set(got["columns"]), request
         assert got["steps"] == 2 and len(got["losses"]) == 2
         assert all(math.isfinite(loss) and loss > 0 for loss in got["losses"]), request
+
+
+# -- the validation split as eval_dataset ------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", layout.TRAINING_FORMATS)
+def test_sft_trainer_reports_an_eval_loss_on_the_validation_split(fmt: str, tokenizer: Any, tmp_path: Path,
+                                                                   no_network: None) -> None:
+    """A build with ``--validation-size 8``: the part's training config loads by name with its
+    ``validation`` split, which SFTTrainer takes as ``eval_dataset`` and reports a loss on."""
+    src = write_jsonl(tmp_path / "src.jsonl", training_kit.records())
+    folder = tmp_path / "build"
+    result = run_cli("build", "--source", src, "--out", folder, "--parts", str(PARTS), "--validation-size", "8")
+    assert result.returncode == 0, result.stderr
+    config = layout.format_config_name("1_of_2", fmt)
+    train = datasets.load_dataset(str(folder), config, split="train")
+    held = datasets.load_dataset(str(folder), config, split="validation")
+    assert held.num_rows == 8 and not set(held["index"]) & set(train["index"])
+    args = SFTConfig(
+        output_dir=str(tmp_path / "out"), max_steps=2, per_device_train_batch_size=2, per_device_eval_batch_size=4,
+        report_to=[], use_cpu=True, save_strategy="no", logging_steps=1, seed=0, max_length=256,
+        eval_strategy="steps", eval_steps=2,
+        assistant_only_loss=fmt == layout.MESSAGES_FORMAT,
+        completion_only_loss=fmt == layout.PROMPT_COMPLETION_FORMAT,
+    )
+    trainer = SFTTrainer(model=training_kit.tiny_model(tokenizer), args=args, train_dataset=train,
+                         eval_dataset={"validation": held}, processing_class=tokenizer)
+    trainer.train()
+    evaluated = [entry["eval_validation_loss"] for entry in trainer.state.log_history
+                 if "eval_validation_loss" in entry]
+    assert len(evaluated) == 1 and math.isfinite(evaluated[0]) and evaluated[0] > 0
+    print(f"{config}: eval loss on the validation split {evaluated[0]:.3f}")
