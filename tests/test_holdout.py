@@ -139,6 +139,12 @@ def test_shared_source_500_held_out(shared_build: Path) -> None:
     assert not any(group_key(r) in held_keys for r in rest)
     sizes = [len(p) for p in parts.values()]
     assert max(sizes) - min(sizes) <= 1 and total == 14941
+    manifest = json.loads((shared_build / "manifest.json").read_text())
+    assert manifest["format"] == 3 and manifest["validation"]["categories"] == {
+        "brainstorming": 59, "classification": 72, "closed_qa": 60, "creative_writing": 24, "general_qa": 73,
+        "information_extraction": 50, "open_qa": 121, "summarization": 41}  # the README's numbers
+    assert [manifest["validation"][k] for k in ("groups", "shared_groups", "shared_records")] == [488, 8, 20]
+    assert sizes == [3611, 3610, 3610, 3610]
     for category in counts:  # the stratified split still gives every part the same mix
         per_part = [sum(r["category"] == category for r in p) for p in parts.values()]
         assert max(per_part) - min(per_part) <= 1
