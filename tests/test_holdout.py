@@ -227,3 +227,25 @@ def test_verify_catches_a_group_on_both_sides(tmp_path: Path) -> None:
     result = run_cli("verify", folder)
     assert result.returncode == 1
     assert f"record {part['index']} shares its context or question with the validation split" in result.stdout
+
+
+# -- the manifest ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda m: m.update(format=2), "format 2, this version reads format 3 for a build with a validation split"),
+    (lambda m: m.pop("validation"), "format 3, this version reads format 2"),
+    (lambda m: m["validation"].update(file="data/1_of_4.jsonl"), "its name or file 'data/1_of_4.jsonl' is a part's"),
+    (lambda m: m["validation"].update(records=9), "its counts do not add up to its 9 records"),
+    (lambda m: m["validation"]["training"][0].update(records=7), "holds other records"),
+])
+def test_a_damaged_validation_entry_is_one_manifest_error(tmp_path: Path, edit, message: str) -> None:
+    from dolly_ja_16k.manifest import ManifestError, from_bytes
+
+    out = tmp_path / "b"
+    assert run_cli("build", "--source", DEMO_SOURCE, "--out", out, "--no-style",
+                   "--validation-size", "8").returncode == 0
+    data = json.loads((out / "manifest.json").read_text())
+    from_bytes(json.dumps(data).encode())  # as built: reads
+    edit(data)
+    with pytest.raises(ManifestError, match=message):
+        from_bytes(json.dumps(data).encode())
