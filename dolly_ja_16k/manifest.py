@@ -303,7 +303,7 @@ def to_bytes(manifest: Manifest) -> bytes:
     byte for byte what versions before it wrote.
     """
     data: Any = manifest
-    if manifest.validation is None:
+    if isinstance(manifest, Manifest) and manifest.validation is None:
         data = msgspec.to_builtins(manifest)
         del data["validation"]
     return msgspec.json.format(msgspec.json.encode(data), indent=2) + b"\n"
