@@ -145,7 +145,8 @@ def download_file(address: Address, hint: str) -> tuple[Path, str]:
 def download_build(address: Address) -> tuple[Path, str]:
     """A published build on local disk and the commit it was read at: its manifest first, then
     exactly the part files it lists, all from that commit. A repo without a manifest is not a
-    build (``InputError``). Offline, the HF cache's copy is used, as ``hf_hub_download`` does.
+    build (``InputError``); the validation split, if any, counts as a part. Offline, the HF
+    cache's copy is used, as ``hf_hub_download`` does.
     """
     from huggingface_hub import HfApi, constants
 
@@ -158,7 +159,7 @@ def download_build(address: Address) -> tuple[Path, str]:
             read_head(HfApi(), address.repo_id, revision)
         manifest = _fetch(address, MANIFEST_FILE, revision, offline)
         commit = manifest.parent.name  # .../snapshots/<commit>/manifest.json: the commit actually read
-        for part in read_manifest(manifest.parent).parts:
+        for part in read_manifest(manifest.parent).splits:  # the parts and the validation split
             _fetch(address, part.file, commit, offline)
     return manifest.parent, commit
 

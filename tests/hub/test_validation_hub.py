@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dolly_ja_16k.manifest import from_bytes
-from tests.hub.clients import build, local_rows, read_back
+from tests.hub.clients import build, hub_env, local_rows, read_back, run_cli
 from tests.hub.local_hub import LocalHub
 from tests.hub.test_publish import publish
 
@@ -46,3 +46,20 @@ def test_validation_split_loads_by_name_in_both_layouts(hub: LocalHub, olah, rep
     assert got[1] == messages and got[7] == messages and got[2] == completions
     assert got[4] == local_rows(folder / "data" / "2_of_4.jsonl")
     assert not {r["index"] for r in held} & {r["index"] for r in got[4]}
+
+
+def test_diff_and_previous_read_the_validation_split_from_the_hub(hub: LocalHub, olah, repo_id: str,
+                                                                  tmp_path: Path) -> None:
+    """``diff`` of a published build and ``build --previous hf://…`` read its validation split too."""
+    import json
+
+    folder = build(tmp_path / "held", "--validation-size", "8")
+    assert publish(hub, tmp_path, folder, repo_id).returncode == 0
+    env = hub_env(olah.url, tmp_path / "hf-home-diff")
+    same = run_cli(["diff", f"hf://datasets/{repo_id}", str(folder), "--json"], env, tmp_path)
+    assert same.returncode == 0, same.stderr
+    found = json.loads(same.stdout)
+    assert not (found["added"] or found["removed"] or found["moved"] or found["changed"])
+    assert any(p["name"] == "validation" and p["old"] == p["new"] == 8 for p in found["parts"])
+    again = build(tmp_path / "again", "--validation-size", "8", "--previous", f"hf://datasets/{repo_id}", env=env)
+    assert (again / "changes.jsonl").read_bytes() == b""
