@@ -88,6 +88,8 @@ class _Walk:
     def __init__(self, records: Sequence[Record], groups: dict[str, list[int]], need: dict[str, int]) -> None:
         self.records, self.groups, self.need = records, groups, need
         self.chosen: dict[str, None] = {}
+        #: Records still to hold out, over every category.
+        self.left = sum(need.values())
 
     def take(self, key: str) -> None:
         if key in self.chosen:
@@ -96,6 +98,7 @@ class _Walk:
         if all(self.need[c] >= n for c, n in wanted.items()):
             for category, n in wanted.items():
                 self.need[category] -= n
+            self.left -= sum(wanted.values())
             self.chosen[key] = None
 
     @property
@@ -123,10 +126,10 @@ def hold_out(records: Sequence[Record], size: int, seed: int) -> Holdout:
         if len(groups[key]) == 1 and walk.need[records[groups[key][0]]["category"]]:
             walk.take(key)
     for key in shared:  # only when a category has too few single records
-        if not walk.short:
+        if not walk.left:
             break
         walk.take(key)
-    if walk.short:
+    if walk.left:
         category, missing = next(iter(walk.short.items()))
         raise OptionError("validation_size", Opt("validation_size", size), f" cannot be held out in whole groups: "
                           f"category {category!r} needs {missing} more records than its groups can give in its "

@@ -249,3 +249,22 @@ def test_a_damaged_validation_entry_is_one_manifest_error(tmp_path: Path, edit, 
     edit(data)
     with pytest.raises(ManifestError, match=message):
         from_bytes(json.dumps(data).encode())
+
+
+def test_holding_out_takes_time_linear_in_the_records() -> None:
+    """Ten times the records (and categories, and shared groups) take at most 30 times as long."""
+    import time
+
+    def source(n: int) -> list[dict[str, str]]:
+        return [make_record(i, f"c{i % (n // 20)}", input=f"文章{i // 3}" if i % 2 else "") for i in range(n)]
+
+    def best(records: list[dict[str, str]]) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            hold_out(records, len(records) // 10, 42)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    small, large = source(2_000), source(20_000)
+    assert best(large) <= 30 * best(small)
