@@ -3,7 +3,8 @@
 First the files (every file the manifest lists: a regular file inside the folder, with its
 sha256, size and line count; no other file anywhere in the folder; no loading script),
 then the card (readable YAML, license, ``configs`` and ``dataset_info`` exactly as the
-manifest implies), then ``datasets`` itself: config names, split names, streaming the first
+manifest implies), then the validation split if there is one (no record, context passage or
+repeated question on both sides), then ``datasets`` itself: config names, split names, streaming the first
 rows of every split, and a full load of every config with row counts, columns and Arrow
 sizes compared to the manifest.
 
