@@ -32,8 +32,6 @@ WATCH_INTERVAL = 0.1
 def _watch_parent(parent: int) -> None:
     """Worker initializer: end the worker when the build that started it is gone."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the build's handler raises SystemExit: not wanted here
-    # blocked since the fork (see Painter): a SIGTERM sent meanwhile ends the worker now
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -55,15 +53,9 @@ class Painter:
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")  # no re-import of the package, no resource tracker
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the worker from its first instruction
-        # SIGTERM is blocked in the worker until its initializer makes it fatal: the build's own
-        # handler, inherited at the fork, would raise SystemExit in the middle of the worker's
-        # start-up (a failed build terminates its worker at once), which then hangs on a lock
-        # copied from the build, and the build waits for it forever.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         try:
             self._pool: Any = context.Pool(1, initializer=_watch_parent, initargs=(os.getpid(),))
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             signal.signal(signal.SIGINT, previous)
         self._pool.apply_async(_warm_up)
         self._pictures: Any = None
