@@ -272,6 +272,7 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure is one line on stderr and an exit code."""
     command = None
+    sigterm = signal.getsignal(signal.SIGTERM)
     try:
         if signal.getsignal(signal.SIGINT) is _quiet_interrupt:
             signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt unwinds the work
@@ -295,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {one_line(name + str(err.strerror or err))}", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        signal.signal(signal.SIGTERM, sigterm)  # a caller's own handler (main() called in-process) comes back
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _quiet_interrupt)  # and quiet again until the process ends
 
