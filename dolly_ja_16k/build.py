@@ -9,6 +9,7 @@ step, which stages every file beside it and swaps the complete build in.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 
 from dolly_ja_16k import __version__
@@ -25,8 +26,8 @@ from dolly_ja_16k.manifest import (
 from dolly_ja_16k.options import BuildOptions, check_target_size, recorded
 from dolly_ja_16k.read.records import FIELDS, Record
 from dolly_ja_16k.read.sources import read_source
-from dolly_ja_16k.review.run import run_review
-from dolly_ja_16k.review.summary import Image, Review
+from dolly_ja_16k.review.run import ReviewResult, run_review
+from dolly_ja_16k.review.summary import Image, Restyle, Review
 from dolly_ja_16k.split import split
 from dolly_ja_16k.write.card import render_card
 from dolly_ja_16k.write.formats import PartTraining, UserTemplate, encode_part, part_training, training_summary
@@ -83,15 +84,31 @@ def read_inputs(options: BuildOptions) -> Inputs:
 def review_records(records: list[Record], options: BuildOptions) -> Reviewed:
     """Fix, flag and drop records (review.py), tag their style, and list every finding."""
     result = run_review(records, options.drop, options.keep_all, options.style, options.tag_style)
+    restyled = restyle_answers(result, options)
     fields = list(FIELDS)
     if result.styles is not None:
         fields.append("style")
     review = Review(
         file=REVIEW_FILE, keep_all=options.keep_all, records_in=len(records), records_dropped=result.dropped,
         records_kept=len(result.records), rules=result.rules, styles=result.styles, style_filter=options.style,
-        images=[Image(path=path, title=title) for path, title in TITLES.items()],
+        images=[Image(path=path, title=title) for path, title in TITLES.items()], restyle=restyled,
     )
     return Reviewed(result.records, fields, review, bytes(encode_lines(result.rows)))
+
+
+def restyle_answers(result: ReviewResult, options: BuildOptions) -> Restyle | None:
+    """``--restyle``: every kept answer rewritten in one register, its style told again, one report
+    row per changed record. The converter is imported only then: a build without it never loads it."""
+    if options.restyle is None:
+        return None
+    from dolly_ja_16k.review.restyle_run import report_rows, restyle_records
+
+    run = restyle_records(result.records, options.restyle, options.copula)  # type: ignore[arg-type]
+    result.rows += report_rows(run)
+    if result.styles is not None:
+        result.styles = dict(sorted(Counter(r["style"] for r in result.records).items()))
+    return Restyle(to=run.to, copula=run.copula, records_changed=run.records_changed, sentences=run.sentences,
+                   clauses=run.clauses, left=run.left_by_reason())
 
 
 def fit_target_size(records: list[Record], target: int | None) -> Target | None:
