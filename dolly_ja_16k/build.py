@@ -30,7 +30,14 @@ from dolly_ja_16k.review.run import ReviewResult, run_review
 from dolly_ja_16k.review.summary import Image, Restyle, Review
 from dolly_ja_16k.split import split
 from dolly_ja_16k.write.card import render_card
-from dolly_ja_16k.write.formats import PartTraining, UserTemplate, encode_part, part_training, training_summary
+from dolly_ja_16k.write.formats import (
+    STYLE_CONTROL,
+    PartTraining,
+    UserTemplate,
+    encode_part,
+    part_training,
+    training_summary,
+)
 from dolly_ja_16k.write.painter import Painter
 from dolly_ja_16k.write.plots import TITLES, picture_data
 from dolly_ja_16k.write.staging import Staging, encode_lines, part_info
@@ -146,6 +153,16 @@ def recorded_options(options: BuildOptions, reviewed: Reviewed) -> Options:
     return Options(**recorded(options, reviewed.review))
 
 
+def training_records(records: list[Record], options: BuildOptions) -> list[Record]:
+    """The records the training configs are made of: the part itself, or with style-control its
+    copies in the registers asked for (the converter is imported only then)."""
+    if options.system_prompts != STYLE_CONTROL:
+        return records
+    from dolly_ja_16k.style_control import style_control
+
+    return style_control(records, options.seed, options.copula)
+
+
 def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, target: Target | None,
                  parts: list[list[Record]], painter: Painter, previous: Release | None = None) -> Manifest:
     """Write parts, training configs, pictures, review, card and manifest into a staging folder,
@@ -163,13 +180,14 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             records = parts[number]
             infos.append(part_info(name, records, reviewed.fields))
             staging.write(part_file(name), encode_lines(records))
-            files = encode_part(name, records, template, options.system_prompts)
+            training = training_records(records, options)
+            files = encode_part(name, training, template, options.system_prompts)
             for config, data in files:
                 staging.write(config.file, data)
-            trained.append(part_training(name, records, [config for config, _ in files], options.system_prompts))
+            trained.append(part_training(name, training, [config for config, _ in files], options.system_prompts))
             # Free the part once written: encoding leaves a cached UTF-8 copy in every string,
             # so written parts kept alive nearly double the peak memory of a large build.
-            del records, data, files
+            del records, training, data, files
             parts[number] = []
         staging.write(REVIEW_FILE, reviewed.report)
         for path, png in painter.pictures().items():

@@ -40,7 +40,7 @@ __all__ = ["BuildOptions", "Opt", "Option", "OptionError", "PublishOptions", "Re
 Strategy = Literal["stratified", "contiguous", "shuffle"]
 Style = Literal["keitai", "jotai"]
 Layout = Literal["single", "per-part"]
-SystemPrompts = Literal["off", "style"]
+SystemPrompts = Literal["off", "style", "style-control"]
 #: What the plain copula becomes when answers are restyled to plain: である or だ (as typed: ASCII).
 Copula = Literal["dearu", "da"]
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
@@ -268,6 +268,12 @@ def _check_style(name: str, style: str | None, options: BuildOptions) -> None:
 def _check_system_prompts(name: str, mode: str, options: BuildOptions) -> None:
     if mode == "style" and (options.keep_all or not options.tag_style):
         raise OptionError(name, "style needs the style column; ", *_NO_STYLE_COLUMN)
+    if mode == "style-control" and options.keep_all:
+        raise OptionError(name, "style-control rewrites answers; ", Opt("keep_all", True), " changes none, so they "
+                                "cannot be combined")
+    if mode == "style-control" and options.restyle is not None:
+        raise OptionError(name, "style-control asks for both registers; ", Opt("restyle"), " makes every answer one, "
+                                "so they cannot be combined")
 
 
 def _check_restyle(name: str, to: str | None, options: BuildOptions) -> None:
@@ -557,7 +563,11 @@ class BuildOptions:
                                            check=_check_system_prompts,
                                            help="style: a system message asking for the answer's style (です・ます "
                                                 "for keitai records, だ・である for jotai records, none for mixed and "
-                                                "none) (default: %(default)s)")
+                                                "none); style-control: each answer that can be made wholly polite and "
+                                                "wholly plain is converted to a register chosen by a keyed hash of "
+                                                "the seed and its index (half and half per part and category) and its "
+                                                "system message asks for it, the others get none; the raw parts stay "
+                                                "as built (default: %(default)s)")
 
     def check(self) -> None:
         """Refuse impossible options and output folders before anything is read."""

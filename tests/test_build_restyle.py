@@ -111,10 +111,11 @@ def test_restyle_with_keep_all_is_refused(tmp_path: Path) -> None:
                              "combined\n")
 
 
-def test_a_build_without_the_option_never_loads_the_converter(tmp_path: Path) -> None:
+def test_a_build_without_the_options_never_loads_the_converter(tmp_path: Path) -> None:
     code = ("import sys; from dolly_ja_16k.cli import main; "
             f"code = main(['build', '--source', {str(DEMO_SOURCE)!r}, '--out', {str(tmp_path / 'o')!r}]); "
-            "print(code, sorted(m for m in sys.modules if m.startswith('dolly_ja_16k.review.re')))")
+            "print(code, sorted(m for m in sys.modules if m.startswith(('dolly_ja_16k.review.re', "
+            "'dolly_ja_16k.review.conjugate', 'dolly_ja_16k.style_control'))))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split("\n")[-2] == "0 []"
