@@ -64,6 +64,12 @@ def test_parts_carry_the_converted_answers_and_nothing_moves(builds: dict[str, P
     rows = [r for r in read_jsonl(builds[to] / "review.jsonl") if r["rule"] == "restyle"]
     assert sorted(r["index"] for r in rows) == sorted(changed)
     assert all(r["action"] == "restyled" and " → " in r["excerpt"] for r in rows)
+    originals = {r["index"]: r["output"] for p in before.values() for r in p}
+    for row in rows:
+        n = len(restyle(originals[row["index"]], to).changes)
+        assert row["excerpt"].endswith(f" (+{n - 1} more)") == (n > 1)
+    left = Counter(left.reason for text in originals.values() for left in restyle(text, to).left)
+    assert done.left == {reason: n for reason, n in left.items() if n}
     sentences = sum(len([c for c in restyle(old["output"], to).changes if not c.inside])
                     for p in before.values() for old in p)
     assert done.sentences == sentences

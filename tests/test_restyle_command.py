@@ -173,3 +173,13 @@ def test_a_failed_write_leaves_the_earlier_file(tmp_path: Path, monkeypatch: pyt
     assert code == 1 and capsys.readouterr().err == f"error: {out}: No space left on device\n"
     assert out.read_text(encoding="utf-8") == "earlier\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "src.jsonl"]
+
+
+def test_a_hub_source_offline_advises_a_local_file_as_its_argument(tmp_path: Path) -> None:
+    location = "hf://datasets/someone/missing@" + "0" * 40 + "/data.json"
+    env = {"HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://hub.invalid", "HF_HOME": str(tmp_path / "hf")}
+    result = run_cli("restyle", location, "--to", "jotai", "--out", tmp_path / "o.jsonl", env=env)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1 and location in lines[0]
+    assert "offline mode is set (HF_HUB_OFFLINE=1)" in lines[0] and "dolly-ja-16k restyle PATH" in lines[0]
+    assert not (tmp_path / "o.jsonl").exists()

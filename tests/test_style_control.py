@@ -101,6 +101,12 @@ def test_the_choice_follows_seed_and_index_not_the_order() -> None:
     other = {r["index"]: r["register"] for r in style_control(records, 7)}
     assert other != chosen
     assert [r["output"] for r in records] == [ANSWERS[i % 3] for i in range(40)]  # copies: the part is untouched
+    # groups of three: the hash decides which register gets the odd one, so both do
+    odd = [make_record(i, category=f"c{i // 3}", output=ANSWERS[0]) for i in range(60)]
+    chosen_odd = style_control(odd, 42)
+    majority = {Counter(r["register"] for r in chosen_odd if r["category"] == f"c{g}").most_common(1)[0][0]
+                for g in range(20)}
+    assert majority == {"keitai", "jotai"}
 
 
 @pytest.mark.parametrize("extra,message", [
