@@ -10,6 +10,7 @@ import pytest
 
 from dolly_ja_16k import manifest as manifest_module
 from dolly_ja_16k.style_control import both_registers, style_control
+from dolly_ja_16k.write.card import render_card
 from dolly_ja_16k.write.formats import STYLE_SYSTEM_PROMPTS
 from tests.conftest import CATEGORIES, make_record, read_jsonl, run_cli, write_jsonl
 
@@ -91,6 +92,12 @@ def _card_counts_the_requests(folder: Path, asked: Counter[tuple[str, str, str]]
         assert row in card
     m = manifest_module.read(folder)
     assert m.training is not None and m.training.system_prompts == "style-control"
+    part = PARTS[1]  # a per-part repo's card says the same of its part
+    count = {register: sum(n for (p, _, r), n in asked.items() if p == part and r == register)
+             for register in ("keitai", "jotai", "none")}
+    assert (f"`keitai` {STYLE_SYSTEM_PROMPTS['keitai']} ({count['keitai']:,}), `jotai` "
+            f"{STYLE_SYSTEM_PROMPTS['jotai']} ({count['jotai']:,}), no register asked for ({count['none']:,})."
+            in render_card(m, part=part))
 
 
 def test_the_choice_follows_seed_and_index_not_the_order() -> None:
