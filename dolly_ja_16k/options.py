@@ -280,6 +280,9 @@ def _check_restyle(name: str, to: str | None, options: BuildOptions) -> None:
     if to is not None and options.keep_all:
         raise OptionError(name, "rewrites answers; ", Opt("keep_all", True), " changes none, so they cannot be "
                                 "combined")
+    if to is not None and options.style is not None and options.style != to:
+        raise OptionError(name, f"{to} would rewrite every answer that ", Opt("style", options.style),
+                          " keeps; choose one register")
 
 
 def check_restyle_out(name: str, out: Path, options: RestyleOptions) -> None:

@@ -109,12 +109,16 @@ def test_copula_da_and_system_prompts_follow_the_new_style(tmp_path: Path) -> No
     assert "plain copula だ: 8 records changed, 16 sentence ends" in (out / "README.md").read_text(encoding="utf-8")
 
 
-def test_restyle_with_keep_all_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra,message", [
+    (["--keep-all"], "error: --restyle: rewrites answers; --keep-all changes none, so they cannot be combined\n"),
+    (["--style", "keitai"], "error: --restyle: jotai would rewrite every answer that --style keitai keeps; choose "
+                            "one register\n"),
+])
+def test_refused_combinations(tmp_path: Path, extra: list[str], message: str) -> None:
     src = write_jsonl(tmp_path / "src.jsonl", [make_record(i) for i in range(8)])
-    result = run_cli("build", "--source", src, "--out", tmp_path / "o", "--restyle", "jotai", "--keep-all")
+    result = run_cli("build", "--source", src, "--out", tmp_path / "o", "--restyle", "jotai", *extra)
     assert result.returncode == 2 and not (tmp_path / "o").exists()
-    assert result.stderr == ("error: --restyle: rewrites answers; --keep-all changes none, so they cannot be "
-                             "combined\n")
+    assert result.stderr == message
 
 
 def test_a_build_without_the_options_never_loads_the_converter(tmp_path: Path) -> None:

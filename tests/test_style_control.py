@@ -126,5 +126,15 @@ def test_refused_combinations(tmp_path: Path, extra: list[str], message: str) ->
     assert result.returncode == 2 and result.stderr.startswith(message) and not (tmp_path / "o").exists()
 
 
+def test_without_the_style_column(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    result = run_cli("build", "--source", _source(tmp_path, 40), "--out", out, "--no-style",
+                     "--system-prompts", "style-control")
+    assert result.returncode == 0, result.stderr
+    rows = [r for name in PARTS for r in read_jsonl(out / "data" / f"{name}-messages.jsonl")]
+    assert all("style" not in r for r in rows)
+    assert {len(r["messages"]) for r in rows} == {2, 3}  # some ask for a register, some do not
+
+
 def test_verify_passes(builds: dict[str, Path]) -> None:
     assert run_cli("verify", builds["control"]).returncode == 0
