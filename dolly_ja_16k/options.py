@@ -545,7 +545,7 @@ class BuildOptions:
     restyle: Style | None = option(None, choices=STYLE_FILTERS, check=_check_restyle, record=Recorded(str | None, None),
                                    card=_restyle_line,
                                    help="rewrite the answers in one register after the review: keitai (です・ます) or "
-                                        "jotai (だ・である); only sentence-final predicates change")
+                                        "jotai (だ・である); only clause-final predicates change")
     #: What polite です becomes towards plain: である or だ.
     copula: Copula = option("dearu", choices=COPULA_CHOICES, record=Recorded(str, "dearu"),
                             help="the plain copula when restyling to jotai: dearu (である) or da (だ) "

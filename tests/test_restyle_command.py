@@ -183,3 +183,8 @@ def test_a_hub_source_offline_advises_a_local_file_as_its_argument(tmp_path: Pat
     assert result.returncode == 1 and len(lines) == 1 and location in lines[0]
     assert "offline mode is set (HF_HUB_OFFLINE=1)" in lines[0] and "dolly-ja-16k restyle PATH" in lines[0]
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_the_command_is_listed_in_help() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0 and "restyle" in result.stdout and "です・ます or だ・である" in result.stdout
