@@ -51,7 +51,15 @@ from typing import Any  # noqa: E402
 
 from dolly_ja_16k import __version__  # noqa: E402
 from dolly_ja_16k.errors import DollyError, Opt, one_line  # noqa: E402
-from dolly_ja_16k.options import BuildOptions, Option, PublishOptions, declared, default_of, positive  # noqa: E402
+from dolly_ja_16k.options import (  # noqa: E402
+    BuildOptions,
+    Option,
+    PublishOptions,
+    RestyleOptions,
+    declared,
+    default_of,
+    positive,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 DESCRIPTION = ("Build, check and publish databricks-dolly-15k-ja as named parts (1_of_4 … 4_of_4) "
@@ -68,7 +76,7 @@ class _Parser(argparse.ArgumentParser):
 # -- options: flags and parsers from their declarations (options.py) ------------------------------
 
 def _declaration(name: str) -> tuple[Field[Any], Option] | None:
-    for cls in (BuildOptions, PublishOptions):
+    for cls in (BuildOptions, PublishOptions, RestyleOptions):
         for f, d in declared(cls):
             if f.name == name:
                 return f, d
@@ -236,6 +244,32 @@ def _run_diff(args: argparse.Namespace) -> int:
 
 
 COMMANDS.append(_add_diff)
+
+
+# -- restyle ------------------------------------------------------------------------------------
+
+def _add_restyle(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("restyle", help="rewrite a source's answers in です・ます or だ・である, to a JSON Lines file")
+    p.add_argument("source", help=dict((f.name, d.help) for f, d in declared(RestyleOptions))["source"])
+    add_options(p, RestyleOptions, ("to", "out", "examples"))
+    add_options(p, BuildOptions, ("copula",))
+    p.set_defaults(run=_run_restyle)
+
+
+def _run_restyle(args: argparse.Namespace) -> int:
+    from dolly_ja_16k.restyle_file import restyle_file
+    from dolly_ja_16k.review.restyle_run import summary_lines
+
+    run = restyle_file(options_from(RestyleOptions, args), args.copula)
+    print(f"restyled {run.records:,} records -> {args.out}")
+    for line in summary_lines(run):
+        print(line)
+    for example in run.examples(args.examples):
+        print("  " + example.line())
+    return EXIT_OK
+
+
+COMMANDS.append(_add_restyle)
 
 
 class _WarningLines(logging.Handler):
