@@ -26,7 +26,7 @@ from typing import Any
 
 from dolly_ja_16k.errors import Opt, OptionError
 from dolly_ja_16k.read.records import Record
-from dolly_ja_16k.split import keyed_hasher
+from dolly_ja_16k.split import keyed_hash
 
 #: The hash is 8 bytes: a group is in the first ``f`` of the hash space when ``hash < f * SPACE``.
 SPACE = 1 << 64
@@ -113,7 +113,7 @@ def hold_out(records: Sequence[Record], size: int, seed: int) -> Holdout:
     a source whose groups cannot make up a category's count exactly (a category made of
     large groups only) is an ``OptionError``.
     """
-    digest = keyed_hasher(seed)
+    digest = keyed_hash(seed)
     groups = groups_of(records)
     hashes = {key: int.from_bytes(digest("validation\x00" + key), "big") for key in groups}
     order = sorted(groups, key=lambda key: (hashes[key], key))

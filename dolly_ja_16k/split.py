@@ -51,7 +51,7 @@ def _key(seed: int) -> bytes:
     return hashlib.blake2b(str(seed).encode("ascii"), digest_size=32).digest()
 
 
-def keyed_hasher(seed: int) -> Callable[[str], bytes]:
+def _hasher(seed: int) -> Callable[[str], bytes]:
     """Keyed blake2b of a text; copying one keyed state is twice as fast as keying each hash."""
     keyed = hashlib.blake2b(key=_key(seed), digest_size=8)
 
@@ -61,6 +61,10 @@ def keyed_hasher(seed: int) -> Callable[[str], bytes]:
         return state.digest()
 
     return digest
+
+
+#: The keyed hash of the split, for other seeded choices made per record (``style_control``).
+keyed_hash = _hasher
 
 
 def _nested_sizes(count: int, order: Sequence[int]) -> list[int]:
@@ -104,7 +108,7 @@ def _balance(sizes: dict[str, list[int]], targets: list[int], preference: dict[s
 def _stable(groups: dict[str, list[int]], records: Sequence[Record], parts: int, seed: int
             ) -> list[list[Record]]:
     """Cut each group, in keyed-hash order of its indexes, into one contiguous range per part."""
-    digest = keyed_hasher(seed)
+    digest = _hasher(seed)
     total = sum(len(g) for g in groups.values())
     if len(groups) == 1:  # one group: its extras are simply the first parts'
         sizes = {name: _slice_sizes(total, parts) for name in groups}
