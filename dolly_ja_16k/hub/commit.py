@@ -16,7 +16,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dolly_ja_16k.errors import HubError
@@ -42,17 +41,18 @@ class Result:
     tagged: bool = False
 
 
-class _Upload(io.BufferedReader):
-    """A data file for the commit that draws its upload progress while the client reads it.
+class _Upload(io.BytesIO):
+    """A data file for the commit, from the bytes the plan hashed (the folder is never opened
+    again), that draws its upload progress while the client reads it.
 
     ``huggingface_hub`` reads it once to hash it (not counted) and then to send it; the
     bar belongs to this publish, so it is always closed before an error is printed.
     """
 
-    def __init__(self, path: Path, name: str, bars: _Bars) -> None:
-        super().__init__(io.FileIO(path, "rb"))
+    def __init__(self, data: bytes, name: str, bars: _Bars) -> None:
+        super().__init__(data)
         self.name_in_repo, self.bars = name, bars
-        self.total = path.stat().st_size
+        self.total = len(data)
 
     def read(self, size: int | None = -1) -> bytes:
         data = super().read(size)
@@ -110,11 +110,8 @@ def _operations(rp: RepoPlan) -> Iterator[list[Any]]:
     try:
         ops: list[Any] = []
         for f in rp.uploads:
-            if f.source is None:
-                ops.append(CommitOperationAdd(f.path, f.data or b""))
-            else:
-                files.append(_Upload(f.source, f.path, bars))
-                ops.append(CommitOperationAdd(f.path, files[-1]))
+            files.append(_Upload(f.data, f.path, bars))
+            ops.append(CommitOperationAdd(f.path, files[-1]))
         ops += [CommitOperationDelete(path) for path in rp.deletions]
         bars.armed = True
         yield ops
