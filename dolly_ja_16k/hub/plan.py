@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dolly_ja_16k import __version__
-from dolly_ja_16k.errors import HubError, InputError
+from dolly_ja_16k.errors import HubError, InputError, Opt, OptionError
 from dolly_ja_16k.hub.configs import config_paths, other_formats, our_config_names, render, split_foreign
 from dolly_ja_16k.hub.errors import Call, hub_errors
 from dolly_ja_16k.hub.remote import Remote, read_remote
 from dolly_ja_16k.layout import (
     CARD_FILE,
+    DEFAULT_BRANCH,
     LAYOUT_PER_PART,
     MANAGED_PATHS,
     MANIFEST_FILE,
@@ -72,6 +73,8 @@ class RepoPlan:
     foreign_configs: list[dict[str, Any]] = field(default_factory=list)
     foreign_infos: list[dict[str, Any]] = field(default_factory=list)
     tag: str | None = None
+    #: This run created the repo (a failed first commit leaves it empty).
+    created: bool = False
     #: The commit the tag already names (None: the tag is new).
     tag_target: str | None = None
     unread: str | None = None
@@ -239,7 +242,8 @@ def plan_repo(options: PublishOptions, api: HfApi, build: Build, repo_id: str, p
     message = options.message or default_message(manifest, part)[0]
     try:
         with hub_errors(call(f"reading {repo_id} on the Hub", repo_id, api, options, retry=not options.dry_run)):
-            remote = read_remote(api, repo_id, options.branch, tags=options.tag is not None)
+            remote = read_remote(api, repo_id, options.branch,
+                                 tags=options.tag is not None or options.branch != DEFAULT_BRANCH)
     except HubError as err:
         if not options.dry_run:
             raise
@@ -248,6 +252,10 @@ def plan_repo(options: PublishOptions, api: HfApi, build: Build, repo_id: str, p
         for f in plan.files:
             f.status = "unknown"
         return plan
+    if options.branch != DEFAULT_BRANCH and options.branch in remote.tags:
+        raise OptionError("revision", f"{options.branch} is a tag of {repo_id}, not a branch; a publish commits "
+                                      "to a branch (tag the release with ", Opt("tag"), "); nothing was changed",
+                          lead=True)
     foreign, infos = _kept_configs(remote, manifest, part, repo_id, options)
     plan = RepoPlan(repo_id, options.branch, local_files(build, repo_id, part, foreign, infos),
                     part=part, message=message, foreign_configs=foreign, foreign_infos=infos, tag=options.tag)
