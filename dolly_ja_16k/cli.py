@@ -51,7 +51,15 @@ from typing import Any  # noqa: E402
 
 from dolly_ja_16k import __version__  # noqa: E402
 from dolly_ja_16k.errors import DollyError, Opt, one_line  # noqa: E402
-from dolly_ja_16k.options import BuildOptions, Option, PublishOptions, declared, default_of, positive  # noqa: E402
+from dolly_ja_16k.options import (  # noqa: E402
+    BuildOptions,
+    Option,
+    PublishOptions,
+    at_least_zero,
+    declared,
+    default_of,
+    positive,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 DESCRIPTION = ("Build, check and publish databricks-dolly-15k-ja as named parts (1_of_4 … 4_of_4) "
@@ -179,7 +187,8 @@ def _add_review(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("review", help="print the review report of a source without building")
     p.add_argument("src", help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH")
     add_options(p, BuildOptions, REVIEW_OPTIONS)
-    p.add_argument("--examples", type=int, default=0, metavar="N", help="print N example findings per rule")
+    p.add_argument("--examples", type=_from_text(at_least_zero), default=0, metavar="N",
+                   help="print N example findings per rule (default: 0)")
     p.set_defaults(run=_run_review)
 
 

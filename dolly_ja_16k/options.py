@@ -171,6 +171,14 @@ def positive(text: str) -> int:
     return value
 
 
+def at_least_zero(text: str) -> int:
+    """A whole number of at least 0."""
+    value = whole(text)
+    if value < 0:
+        raise ValueError(f"must be at least 0, got {value}")
+    return value
+
+
 def seconds(text: str) -> float:
     try:
         value = float(text)

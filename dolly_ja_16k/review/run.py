@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dolly_ja_16k.errors import one_line
 from dolly_ja_16k.read.records import Record
 from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.review.rules import (
@@ -136,7 +137,7 @@ def format_examples(result: ReviewResult, per_rule: int) -> list[str]:
         if shown.get(row["rule"], 0) < per_rule:
             shown[row["rule"]] = shown.get(row["rule"], 0) + 1
             by_rule.setdefault(row["rule"], []).append(
-                f"    index {row['index']}: {_WOULD[row['action']]}: {row['excerpt']}")
+                one_line(f"    index {row['index']}: {_WOULD[row['action']]}: {row['excerpt']}"))
     for rule in result.rules:
         if rule.name in by_rule:
             lines += ["", f"{rule.name} (first {len(by_rule[rule.name])} of {rule.count:,}):", *by_rule[rule.name]]
