@@ -320,6 +320,25 @@ def _previous_link(manifest: Manifest) -> str | None:
         return None
 
 
+def _longest_backticks(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def code_block(text: str, info: str = "text") -> str:
+    """``text`` as a fenced code block that shows it exactly, whatever it holds: the fence is
+    longer than any run of backticks in it, so a template with its own ``` cannot close it."""
+    fence = "`" * max(3, _longest_backticks(text) + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+def inline_code(text: str) -> str:
+    """``text`` as inline code that shows it exactly: delimiters longer than any backtick run in it,
+    and a space inside each (removed again by Markdown) when it starts or ends with a backtick or a space."""
+    fence = "`" * (_longest_backticks(text) + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" or (text[:1] == " " and text[-1:] == " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _template(name: str) -> Path:
     """dataset_card/NAME: from the source tree when run from it, else from the installed package."""
     in_tree = Path(__file__).resolve().parents[2] / "dataset_card" / name
@@ -365,6 +384,8 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         kept_fields=[f for f in KEPT_FIELDS if f in manifest.features],
         format_rows={name: f.description for name, f in CONVERSATION_FORMATS.items()},
         previous_link=_previous_link(manifest),
+        code_block=code_block,
+        inline_code=inline_code,
         hub_rows=sum(split["num_examples"] for info in metadata["dataset_info"] for split in info["splits"]),
     )
     return str(card).rstrip("\n") + "\n"
