@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from dolly_ja_16k import __version__
-from dolly_ja_16k.diff import Release, change_lines, changes_since, read_release
+from dolly_ja_16k.diff import Release, change_lines, changes_since, read_release, split_settings
 from dolly_ja_16k.layout import CARD_FILE, CHANGES_FILE, REVIEW_FILE, SUPPLEMENT_PREFIX, part_file, part_names
 from dolly_ja_16k.manifest import (
     Manifest,
@@ -100,6 +100,10 @@ def fit_target_size(records: list[Record], target: int | None) -> Target | None:
         return None
     have = len(records)
     check_target_size(target, have)
+    own = sum(1 for r in records[target:] if r["index"].startswith(SUPPLEMENT_PREFIX))
+    if own:
+        log.warning(f"the target size of {target:,} leaves out {own:,} of your own records (the last of the "
+                    f"supplements, index {SUPPLEMENT_PREFIX}…): the first {target:,} records in input order are kept")
     del records[target:]
     return Target(size=target, left_out=have - target)
 
@@ -109,8 +113,31 @@ def split_parts(records: list[Record], options: BuildOptions) -> list[list[Recor
 
 
 def read_previous(options: BuildOptions) -> Release | None:
-    """The release named by ``--previous``, read (and checked) before the new build is made."""
-    return None if options.previous is None else read_release(options.previous)
+    """The release named by ``--previous``, read (and checked) before the new build is made.
+
+    A release split another way (parts, strategy or seed) shares almost no part with this
+    build: that is said before building, so the user can stop and use the release's settings.
+    """
+    if options.previous is None:
+        return None
+    previous = read_release(options.previous)
+    ours = {"parts": options.parts, "strategy": options.strategy, "seed": options.seed}
+    other = [f"{k}={previous.split[k]}" for k in ours if previous.split.get(k) != ours[k]]
+    if other:
+        mine = ", ".join(f"{k}={ours[k]}" for k in ours if previous.split.get(k) != ours[k])
+        log.warning(f"the previous release {previous.name} was split with {', '.join(other)} and this build uses "
+                    f"{mine}: most records will move to another part; build with the release's settings "
+                    "to keep every record in its part")
+    return previous
+
+
+def _moved(previous: Release | None, manifest: Manifest) -> None:
+    """After a build split unlike its previous release: how many records moved."""
+    if previous is None or manifest.previous is None:
+        return
+    if previous.split != split_settings(manifest):
+        log.warning(f"{manifest.previous.moved:,} of {manifest.records:,} records moved to another part since "
+                    f"{previous.name} (see {CHANGES_FILE})")
 
 
 def changes(previous: Release, names: list[str], parts: list[list[Record]]) -> tuple[Previous, bytes]:
@@ -195,4 +222,6 @@ def build(options: BuildOptions) -> Manifest:
         target = fit_target_size(reviewed.records, options.target_size)
         parts = split_parts(reviewed.records, options)
         reviewed.records.clear()  # and now in the parts only, which the write step frees one by one
-        return write_output(options, inputs, reviewed, target, parts, painter, previous)
+        manifest = write_output(options, inputs, reviewed, target, parts, painter, previous)
+    _moved(previous, manifest)
+    return manifest
