@@ -482,7 +482,9 @@ class BuildOptions:
                                     files=True, help="your own records (JSON or JSON Lines, same fields); repeatable")
     target_size: int | None = option(None, parse=positive, metavar="N", check=_check_target_size,
                                      record=Recorded(int | None, None), card=_target_line,
-                                     help="make the total exactly N records (error if fewer are available)")
+                                     help="make the total exactly N records after the review: fewer is an error; "
+                                          "of more, the first N in input order are kept (the source first, then "
+                                          "the supplements in the order given)")
     repo_id: str | None = option(None, metavar="OWNER/NAME", help="Hub repo the card's usage snippets name",
                                  check=_check_repo_id, record=Recorded(str | None, None))
     #: The release this build follows: a build folder or ``hf://datasets/OWNER/NAME@REV``.
@@ -501,7 +503,9 @@ class BuildOptions:
                                  card=_style_line, help="build from records of one speech style only: keitai "
                                                         "(です・ます) or jotai (だ・である)")
     #: Add the ``style`` column (polite / plain / mixed / none) to every record.
-    tag_style: bool = option(True, flag="--no-style", help="do not add the style column (faster)",
+    tag_style: bool = option(True, flag="--no-style",
+                             help="do not tag each answer's style (です・ます or だ・である; faster): `build` "
+                                  "writes no style column, `review` prints no style counts",
                              record=Recorded(bool, True, _tagged), card=_tagging_line)
     #: The user turn of the training configs: ``str.format`` templates with ``{instruction}``
     #: and ``{input}`` (records with input) and ``{instruction}`` alone (records without).
