@@ -58,6 +58,7 @@ from dolly_ja_16k.options import (  # noqa: E402
     at_least_zero,
     declared,
     default_of,
+    flag_of,
     positive,
 )
 
@@ -86,7 +87,7 @@ def _declaration(name: str) -> tuple[Field[Any], Option] | None:
 def flag(option: str) -> str:
     """The command-line flag of a library option name (``target_size`` → ``--target-size``)."""
     found = _declaration(option)
-    return (found[1].flag if found else "") or "--" + option.replace("_", "-")
+    return flag_of(*found) if found else "--" + option.replace("_", "-")
 
 
 def shown(opt: Opt) -> str:

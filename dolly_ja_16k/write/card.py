@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from dolly_ja_16k.errors import one_line
 from dolly_ja_16k.layout import ALL_CONFIG, PART_SPLIT
 from dolly_ja_16k.manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
-from dolly_ja_16k.options import STYLE_WORDS, CardFacts, card_lines
+from dolly_ja_16k.options import STYLE_WORDS, CardFacts, CommandFacts, card_lines, command_line
 from dolly_ja_16k.review.rules import summary_sentence
 from dolly_ja_16k.write.formats import CONVERSATION_FORMATS, KEPT_FIELDS, features
 from dolly_ja_16k.write.plots import CAPTIONS
@@ -247,6 +247,14 @@ def card_facts(m: Manifest) -> CardFacts:
     return CardFacts(m.options, [p.records for p in m.parts], target, m.review, m.features)
 
 
+def command_facts(m: Manifest) -> CommandFacts:
+    """What the card's command line is made of: the recorded options and the inputs' names (no path)."""
+    training = ({"user_template": m.training.user_template, "user_template_no_input": m.training.user_template_no_input,
+                 "system_prompts": m.training.system_prompts} if m.training else {})
+    return CommandFacts(m.options, m.source.name, [s.name for s in m.supplements],
+                        m.previous.name if m.previous else None, training)
+
+
 def rule_rows(manifest: Manifest) -> list[dict[str, Any]]:
     """The review's rules for the card's table: every rule with its count, described in words."""
     review = manifest.review
@@ -373,6 +381,7 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         review_text=review_text(manifest),
         rules=rule_rows(manifest),
         options=card_lines(card_facts(manifest)),
+        command=code_block(command_line(command_facts(manifest)), "bash"),
         source=describe_file(manifest.source),
         source_name=short_name(manifest.source),
         supplements=[describe_file(s) for s in manifest.supplements],
