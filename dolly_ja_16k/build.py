@@ -29,7 +29,6 @@ from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.review.run import ReviewResult, run_review
 from dolly_ja_16k.review.summary import Image, Restyle, Review
 from dolly_ja_16k.split import split
-from dolly_ja_16k.write.card import render_card
 from dolly_ja_16k.write.formats import (
     STYLE_CONTROL,
     PartTraining,
@@ -166,7 +165,7 @@ def training_records(records: list[Record], options: BuildOptions) -> list[Recor
 def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, target: Target | None,
                  parts: list[list[Record]], painter: Painter, previous: Release | None = None) -> Manifest:
     """Write parts, training configs, pictures, review, card and manifest into a staging folder,
-    then swap it in. The painter draws the pictures meanwhile, in its own process."""
+    then swap it in. The painter draws the pictures meanwhile and renders the card, in its own process."""
     names = part_names(options.parts)
     template = UserTemplate(options.user_template, options.user_template_no_input)
     painter.draw(picture_data(list(zip(names, parts, strict=True))))
@@ -209,7 +208,7 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             training=training_summary(trained, template, options.system_prompts),
             previous=since,
         )
-        staging.write(CARD_FILE, render_card(manifest).encode(), track=False)
+        staging.write(CARD_FILE, painter.card(manifest).encode(), track=False)
         staging.write_manifest(manifest)
         staging.commit()
     return manifest
