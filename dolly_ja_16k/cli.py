@@ -55,6 +55,7 @@ from dolly_ja_16k.options import (  # noqa: E402
     BuildOptions,
     Option,
     PublishOptions,
+    RestyleOptions,
     at_least_zero,
     declared,
     default_of,
@@ -77,7 +78,7 @@ class _Parser(argparse.ArgumentParser):
 # -- options: flags and parsers from their declarations (options.py) ------------------------------
 
 def _declaration(name: str) -> tuple[Field[Any], Option] | None:
-    for cls in (BuildOptions, PublishOptions):
+    for cls in (BuildOptions, PublishOptions, RestyleOptions):
         for f, d in declared(cls):
             if f.name == name:
                 return f, d
@@ -248,6 +249,32 @@ def _run_diff(args: argparse.Namespace) -> int:
 COMMANDS.append(_add_diff)
 
 
+# -- restyle ------------------------------------------------------------------------------------
+
+def _add_restyle(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("restyle", help="rewrite a source's answers in です・ます or だ・である, to a JSON Lines file")
+    p.add_argument("source", help=dict((f.name, d.help) for f, d in declared(RestyleOptions))["source"])
+    add_options(p, RestyleOptions, ("to", "out", "examples"))
+    add_options(p, BuildOptions, ("copula",))
+    p.set_defaults(run=_run_restyle)
+
+
+def _run_restyle(args: argparse.Namespace) -> int:
+    from dolly_ja_16k.restyle_file import restyle_file
+    from dolly_ja_16k.review.restyle_run import summary_lines
+
+    run = restyle_file(options_from(RestyleOptions, args), args.copula)
+    print(f"restyled {run.records:,} records -> {args.out}")
+    for line in summary_lines(run):
+        print(line)
+    for example in run.examples(args.examples):
+        print("  " + example.line())
+    return EXIT_OK
+
+
+COMMANDS.append(_add_restyle)
+
+
 class _WarningLines(logging.Handler):
     """The package's log warnings as ``warning: …`` lines on stderr, one line each.
 
@@ -284,6 +311,8 @@ def _left_as(args: argparse.Namespace | None) -> str:
     command = getattr(args, "command", None)
     if command == "build":
         return "the output folder was left as it was"
+    if command == "restyle":
+        return "the output file was left as it was"
     if command == "publish" and args is not None and args.dry_run:
         return "a dry run sends nothing: nothing was changed on the Hub"
     if command == "publish":
@@ -294,6 +323,7 @@ def _left_as(args: argparse.Namespace | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure is one line on stderr and an exit code."""
     args = None
+    sigterm = signal.getsignal(signal.SIGTERM)
     try:
         if signal.getsignal(signal.SIGINT) is _quiet_interrupt:
             signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt unwinds the work
@@ -314,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {one_line(name + str(err.strerror or err))}", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        signal.signal(signal.SIGTERM, sigterm)  # a caller's own handler (main() called in-process) comes back
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _quiet_interrupt)  # and quiet again until the process ends
 

@@ -77,14 +77,15 @@ def test_the_cards_command_rebuilds_the_same_parts(tmp_path: Path, inputs) -> No
     command = _command(folder)
     flags = {w for w in command if w.startswith("--")}
     every = {flag_of(f, d) for f, d in declared(BuildOptions)}
-    assert every - flags == {"--out", "--keep-all", "--no-style"}  # the output folder is never shown
+    # the output folder is never shown; the others are shown by test_the_command_of_plainer_builds
+    assert every - flags == {"--out", "--keep-all", "--no-style", "--restyle", "--copula"}
     shown = command[command.index("--user-template") + 1]
     assert decode_cli_template(shown) == decode_cli_template(TEMPLATE)  # the same template, typed again
     assert command[command.index("--previous") + 1] == "v1"
     _same_parts(folder, _rebuild(folder, tmp_path / "again", [src, own, v1]))
 
 
-@pytest.mark.parametrize("extra", [["--keep-all"], ["--no-style"], []])
+@pytest.mark.parametrize("extra", [["--keep-all"], ["--no-style"], ["--restyle", "jotai", "--copula", "da"], []])
 def test_the_command_of_plainer_builds(tmp_path: Path, inputs, extra: list[str]) -> None:
     src, _, _ = inputs
     folder = tmp_path / "made"

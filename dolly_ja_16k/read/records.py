@@ -40,7 +40,8 @@ def is_blank(text: str) -> bool:
 
 
 class Record(TypedDict, total=False):
-    """One instruction record. ``style`` is added by the review step."""
+    """One instruction record. ``style`` is added by the review step; ``register`` only by the
+    style-control training copies (the register the system message asks for; never written as a column)."""
 
     instruction: str
     input: str
@@ -48,6 +49,7 @@ class Record(TypedDict, total=False):
     category: str
     index: str
     style: str
+    register: str
 
 
 def _type_name(value: object) -> str:
