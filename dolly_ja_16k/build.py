@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from dolly_ja_16k import __version__
-from dolly_ja_16k.diff import Release, change_lines, changes_since, read_release
+from dolly_ja_16k.diff import Release, change_lines, changes_since, read_release, split_settings
 from dolly_ja_16k.holdout import METHOD, Holdout, hold_out
 from dolly_ja_16k.layout import (
     CARD_FILE,
@@ -42,7 +42,6 @@ from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.review.run import ReviewResult, run_review
 from dolly_ja_16k.review.summary import Image, Restyle, Review
 from dolly_ja_16k.split import split
-from dolly_ja_16k.write.card import render_card
 from dolly_ja_16k.write.formats import (
     STYLE_CONTROL,
     PartTraining,
@@ -137,6 +136,10 @@ def fit_target_size(records: list[Record], target: int | None) -> Target | None:
         return None
     have = len(records)
     check_target_size(target, have)
+    own = sum(1 for r in records[target:] if r["index"].startswith(SUPPLEMENT_PREFIX))
+    if own:
+        log.warning(f"the target size of {target:,} leaves out {own:,} of your own records (the last of the "
+                    f"supplements, index {SUPPLEMENT_PREFIX}…): the first {target:,} records in input order are kept")
     del records[target:]
     return Target(size=target, left_out=have - target)
 
@@ -156,8 +159,31 @@ def split_parts(records: list[Record], options: BuildOptions) -> list[list[Recor
 
 
 def read_previous(options: BuildOptions) -> Release | None:
-    """The release named by ``--previous``, read (and checked) before the new build is made."""
-    return None if options.previous is None else read_release(options.previous)
+    """The release named by ``--previous``, read (and checked) before the new build is made.
+
+    A release split another way (parts, strategy or seed) shares almost no part with this
+    build: that is said before building, so the user can stop and use the release's settings.
+    """
+    if options.previous is None:
+        return None
+    previous = read_release(options.previous)
+    ours = {"parts": options.parts, "strategy": options.strategy, "seed": options.seed}
+    other = [f"{k}={previous.split[k]}" for k in ours if previous.split.get(k) != ours[k]]
+    if other:
+        mine = ", ".join(f"{k}={ours[k]}" for k in ours if previous.split.get(k) != ours[k])
+        log.warning(f"the previous release {previous.name} was split with {', '.join(other)} and this build uses "
+                    f"{mine}: most records will move to another part; build with the release's settings "
+                    "to keep every record in its part")
+    return previous
+
+
+def _moved(previous: Release | None, manifest: Manifest) -> None:
+    """After a build split unlike its previous release: how many records moved."""
+    if previous is None or manifest.previous is None:
+        return
+    if previous.split != split_settings(manifest):
+        log.warning(f"{manifest.previous.moved:,} of {manifest.records:,} records moved to another part since "
+                    f"{previous.name} (see {CHANGES_FILE})")
 
 
 def changes(previous: Release, names: list[str], parts: list[list[Record]], held: Holdout | None = None
@@ -211,7 +237,7 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
                  parts: list[list[Record]], painter: Painter, previous: Release | None = None,
                  held: Holdout | None = None) -> Manifest:
     """Write parts, training configs, pictures, review, card and manifest into a staging folder,
-    then swap it in. The painter draws the pictures meanwhile, in its own process."""
+    then swap it in. The painter draws the pictures meanwhile and renders the card, in its own process."""
     names = part_names(options.parts)
     template = UserTemplate(options.user_template, options.user_template_no_input)
     painter.draw(picture_data(list(zip(names, parts, strict=True))))
@@ -258,7 +284,7 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
         )
         if validation is not None:
             manifest.format = VALIDATION_FORMAT
-        staging.write(CARD_FILE, render_card(manifest).encode(), track=False)
+        staging.write(CARD_FILE, painter.card(manifest).encode(), track=False)
         staging.write_manifest(manifest)
         staging.commit()
     return manifest
@@ -280,4 +306,6 @@ def build(options: BuildOptions) -> Manifest:
         held = hold_out_validation(reviewed.records, options)
         parts = split_parts(reviewed.records, options)
         reviewed.records.clear()  # and now in the parts only, which the write step frees one by one
-        return write_output(options, inputs, reviewed, target, parts, painter, previous, held)
+        manifest = write_output(options, inputs, reviewed, target, parts, painter, previous, held)
+    _moved(previous, manifest)
+    return manifest

@@ -56,8 +56,10 @@ from dolly_ja_16k.options import (  # noqa: E402
     Option,
     PublishOptions,
     RestyleOptions,
+    at_least_zero,
     declared,
     default_of,
+    flag_of,
     positive,
 )
 
@@ -86,7 +88,7 @@ def _declaration(name: str) -> tuple[Field[Any], Option] | None:
 def flag(option: str) -> str:
     """The command-line flag of a library option name (``target_size`` → ``--target-size``)."""
     found = _declaration(option)
-    return (found[1].flag if found else "") or "--" + option.replace("_", "-")
+    return flag_of(*found) if found else "--" + option.replace("_", "-")
 
 
 def shown(opt: Opt) -> str:
@@ -188,7 +190,8 @@ def _add_review(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("review", help="print the review report of a source without building")
     p.add_argument("src", help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH")
     add_options(p, BuildOptions, REVIEW_OPTIONS)
-    p.add_argument("--examples", type=int, default=0, metavar="N", help="print N example findings per rule")
+    p.add_argument("--examples", type=_from_text(at_least_zero), default=0, metavar="N",
+                   help="print N example findings per rule (default: 0)")
     p.set_defaults(run=_run_review)
 
 
@@ -304,25 +307,36 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwind, so staging folders are cleaned up
 
 
+def _left_as(args: argparse.Namespace | None) -> str:
+    """What an interrupted command leaves behind: only `build` writes a folder, only `publish` the Hub."""
+    command = getattr(args, "command", None)
+    if command == "build":
+        return "the output folder was left as it was"
+    if command == "restyle":
+        return "the output file was left as it was"
+    if command == "publish" and args is not None and args.dry_run:
+        return "a dry run sends nothing: nothing was changed on the Hub"
+    if command == "publish":
+        return "the remote's state is unknown: run `dolly-ja-16k publish --dry-run` to compare it with the folder"
+    return "nothing was written"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure is one line on stderr and an exit code."""
-    command = None
+    args = None
     sigterm = signal.getsignal(signal.SIGTERM)
     try:
         if signal.getsignal(signal.SIGINT) is _quiet_interrupt:
             signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt unwinds the work
         signal.signal(signal.SIGTERM, _terminate)
         args = make_parser().parse_args(argv)
-        command = args.command
         with _warnings_on_stderr():
             return int(args.run(args))
     except DollyError as err:  # the options it names are shown as their flags
         print(f"error: {err.render(shown)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        where = ("the remote's state is unknown: run `dolly-ja-16k publish --dry-run` to compare it with the "
-                 "folder" if command == "publish" else "the output folder was left as it was")
-        print(f"error: interrupted; {where}", file=sys.stderr)
+        print(f"error: interrupted; {_left_as(args)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_FAILED

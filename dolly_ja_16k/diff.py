@@ -8,7 +8,7 @@ manifest (``manifest.read``), and every part file is checked against its sha256 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,8 @@ class Release:
     commit: str | None
     parts: list[str]
     records: dict[str, Located]
+    #: How it was split (``parts``, ``strategy``, ``seed``): a build that differs moves most records.
+    split: dict[str, object] = field(default_factory=dict)
 
 
 def read_build(location: str | Path) -> tuple[list[str], dict[str, Located]]:
@@ -211,7 +213,13 @@ def read_release(location: str | Path) -> Release:
             if index in records:
                 raise InputError(f'index "{index}" is also in part {records[index][0]}', path, f"line {number}")
             records[index] = (part.name, record)
-    return Release(name, commit, [s.name for s in manifest.splits], records)
+    return Release(name, commit, [s.name for s in manifest.splits], records, split_settings(manifest))
+
+
+def split_settings(manifest: mf.Manifest) -> dict[str, object]:
+    """The settings that decide which part a record goes to: the same ones keep every record in place."""
+    return {"parts": len(manifest.parts), "strategy": getattr(manifest.options, "strategy", None),
+            "seed": getattr(manifest.options, "seed", None)}
 
 
 def _locate(location: str | Path) -> tuple[Path, str, str | None]:

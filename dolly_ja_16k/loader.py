@@ -18,15 +18,7 @@ import datasets
 
 from dolly_ja_16k.errors import DollyError
 from dolly_ja_16k.hub.addresses import is_repo_id
-from dolly_ja_16k.layout import (
-    ALL_CONFIG,
-    DEFAULT_OUT,
-    MANIFEST_FILE,
-    PART_SPLIT,
-    VALIDATION_SPLIT,
-    config_names,
-    parse_part_name,
-)
+from dolly_ja_16k.layout import ALL_CONFIG, DEFAULT_OUT, MANIFEST_FILE, config_names
 from dolly_ja_16k.manifest import Manifest, file_sha256
 from dolly_ja_16k.manifest import read as manifest_read
 
@@ -80,29 +72,41 @@ def check_checksums(folder: Path, manifest: Manifest) -> None:
 
 
 class DollyJa16kConfig(datasets.BuilderConfig):
-    """``all`` (one split per part) or one part (a single ``train`` split); both with ``validation``
-    when the build holds out one."""
+    """A config of the card: ``all`` (one split per part), a part, or a part in a training format."""
 
 
-def _configs(parts: int) -> list[DollyJa16kConfig]:
+def _configs(names: list[str]) -> list[DollyJa16kConfig]:
     return [DollyJa16kConfig(name=name, description="every part, one split each" if name == ALL_CONFIG
-                             else f"part {name} as a single train split") for name in config_names(parts)]
+                             else f"{name} as a single train split") for name in names]
+
+
+def card_configs(manifest: Manifest) -> dict[str, dict[str, Any]]:
+    """Every config the card lists (name → its ``data_files`` and ``dataset_info``), from the manifest."""
+    from dolly_ja_16k.write.card import card_metadata
+
+    metadata = card_metadata(manifest)
+    infos = {info["config_name"]: info for info in metadata["dataset_info"]}
+    return {c["config_name"]: {"data_files": c["data_files"], "info": infos[c["config_name"]]}
+            for c in metadata["configs"]}
 
 
 class DollyJa16k(datasets.GeneratorBasedBuilder):
     """databricks-dolly-15k-ja in named parts, read from a build folder or a Hub repo.
 
-    ``DollyJa16k("2_of_4", source="dist/dolly-ja-16k")`` or ``source="OWNER/NAME"``.
+    ``DollyJa16k("2_of_4", source="dist/dolly-ja-16k")`` or ``source="OWNER/NAME"``. The configs
+    are the card's, so every config the Hub shows loads here too (``2_of_4-messages`` …).
     """
 
     BUILDER_CONFIG_CLASS = DollyJa16kConfig
-    BUILDER_CONFIGS = _configs(4)
+    BUILDER_CONFIGS = _configs(config_names(4))
     DEFAULT_CONFIG_NAME = ALL_CONFIG
 
     def __init__(self, config_name: str | None = None, *, source: str | Path = DEFAULT_OUT,
                  revision: str | None = None, **kwargs: Any) -> None:
         self.folder = resolve_source(source, revision)
         self.manifest, manifest_sha = read_manifest(self.folder)
+        self.card_configs = card_configs(self.manifest)
+        _check_config(config_name or ALL_CONFIG, self.card_configs)
         kwargs.setdefault("hash", manifest_sha[:16])
         super().__init__(config_name=config_name, **kwargs)
 
@@ -117,47 +121,45 @@ class DollyJa16k(datasets.GeneratorBasedBuilder):
         return super().as_streaming_dataset(*args, **kwargs)
 
     def _info(self) -> datasets.DatasetInfo:
-        features = datasets.Features({name: datasets.Value("string") for name in self.manifest.features})
+        info = self.card_configs[self.config.name]["info"]
+        features = datasets.Features._from_yaml_list(info["features"])
         return datasets.DatasetInfo(description="databricks-dolly-15k-ja in named parts", features=features,
                                     license="cc-by-sa-3.0")
 
     def _split_generators(self, dl_manager: datasets.DownloadManager) -> list[datasets.SplitGenerator]:
-        parts = {p.name: p for p in self.manifest.parts}
-        name = self.config.name
-        if name == ALL_CONFIG:
-            chosen = [(p.file, p.name) for p in parts.values()]
-        elif name in parts:
-            chosen = [(parts[name].file, PART_SPLIT)]
-        else:
-            raise DollyError(f"config {name!r} is not in this build; it has {', '.join(config_names(len(parts)))}")
-        held = self.manifest.validation
-        if held is not None:  # every config has the held-out records as its split "validation"
-            chosen.append((held.file, VALIDATION_SPLIT))
+        _check_config(self.config.name, self.card_configs)
         # the files were checked by download_and_prepare / as_streaming_dataset just before
-        return [datasets.SplitGenerator(name=split, gen_kwargs={"path": self.folder / file}) for file, split in chosen]
+        return [datasets.SplitGenerator(name=f["split"], gen_kwargs={"path": self.folder / f["path"]})
+                for f in self.card_configs[self.config.name]["data_files"]]
 
-    def _generate_examples(self, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    def _generate_examples(self, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         with open(path, encoding="utf-8") as f:
             for number, line in enumerate(f):
                 yield number, json.loads(line)
 
 
+def _check_config(name: str, configs: dict[str, Any]) -> None:
+    if name not in configs:
+        raise DollyError(f"config {name!r} is not in this build; it has {', '.join(configs)}")
+
+
 def builder_for(config: str, source: str | Path = DEFAULT_OUT, revision: str | None = None,
                 **kwargs: Any) -> DollyJa16k:
-    """A builder for ``config``; builds with other part counts get their own config list."""
-    parsed = parse_part_name(config)
-    cls: type[DollyJa16k] = DollyJa16k
-    if parsed and parsed[1] != 4:
-        cls = type(f"DollyJa16k{parsed[1]}", (DollyJa16k,), {"BUILDER_CONFIGS": _configs(parsed[1])})
-    return cls(config, source=source, revision=revision, **kwargs)
+    """A builder for ``config``, with the configs of this build's card (a build of 3 parts has ``3_of_3``)."""
+    folder = resolve_source(source, revision)
+    names = list(card_configs(read_manifest(folder)[0]))
+    _check_config(config, dict.fromkeys(names))
+    cls = type("DollyJa16kBuild", (DollyJa16k,), {"BUILDER_CONFIGS": _configs(names)})
+    return cls(config, source=folder, **kwargs)
 
 
 def load(config: str = ALL_CONFIG, source: str | Path = DEFAULT_OUT, *, split: str | None = None,
          revision: str | None = None, **kwargs: Any) -> datasets.Dataset | datasets.DatasetDict:
     """``load("2_of_4", "dist/dolly-ja-16k", split="train")``: like ``load_dataset``, checksums first.
 
-    Every file is checked against the manifest on every call, also when the rows come
-    from the cache of an earlier load.
+    Every config the card lists loads (``all``, ``2_of_4``, ``2_of_4-messages`` …). Every file
+    is checked against the manifest on every call, also when the rows come from the cache of
+    an earlier load.
     """
     builder = builder_for(config, source, revision, **kwargs)
     builder.download_and_prepare()

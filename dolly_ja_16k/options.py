@@ -106,6 +106,23 @@ class CardFacts:
 
 
 @dataclass(frozen=True)
+class CommandFacts:
+    """What the build's command line in the card is made of (``write/card.py`` takes it from the
+    manifest): the recorded options, and the inputs by the names the manifest gives them."""
+
+    options: Any
+    #: The source's base name, or its ``hf://`` address.
+    source: str
+    supplements: list[str]
+    #: The previous release's name (a folder's base name, or ``hf://datasets/OWNER/NAME@COMMIT``).
+    previous: str | None
+    #: ``user_template``, ``user_template_no_input`` and ``system_prompts`` as the training configs used them.
+    training: dict[str, str]
+    #: Records held out as the validation split (the manifest's ``validation`` entry; 0: none).
+    validation_size: int = 0
+
+
+@dataclass(frozen=True)
 class Option:
     """Everything about one option besides its name, type and default (the field's own)."""
 
@@ -126,6 +143,9 @@ class Option:
     record: Recorded | None = None
     #: The card's line about the option (a function of what the build recorded), if it has one.
     card: Callable[[CardFacts], str | None] | None = None
+    #: The option's words in the build's command line that the card shows; None: from the
+    #: recorded value (nothing when it is the default). Every build option has one or the other.
+    command: Callable[[CommandFacts], list[str]] | None = None
 
 
 def option(default: Any = MISSING, *, factory: Callable[[], Any] | None = None, **declaration: Any) -> Any:
@@ -141,6 +161,11 @@ def declared(cls: type) -> Iterator[tuple[Field[Any], Option]]:
     for f in fields(cls):
         if "option" in f.metadata:
             yield f, f.metadata["option"]
+
+
+def flag_of(f: Field[Any], d: Option) -> str:
+    """The command-line flag of a declared option (``target_size`` → ``--target-size``)."""
+    return d.flag or "--" + f.name.replace("_", "-")
 
 
 def default_of(f: Field[Any]) -> Any:
@@ -176,7 +201,7 @@ def positive(text: str) -> int:
     return value
 
 
-def natural(text: str) -> int:
+def at_least_zero(text: str) -> int:
     """A whole number of at least 0."""
     value = whole(text)
     if value < 0:
@@ -530,15 +555,99 @@ def _tagging_line(m: CardFacts) -> str:
     return "style tagging: off (no `style` column)"
 
 
+# -- the build's command line, for the card ---------------------------------------------------------
+
+def encode_cli_template(template: str) -> str:
+    r"""A template as it is typed on the command line (``decode_cli_template`` reads it back)."""
+    return template.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _no_words(facts: CommandFacts) -> list[str]:
+    """The output folder: a local path, never shown (the command writes to the default folder)."""
+    return []
+
+
+def _source_words(facts: CommandFacts) -> list[str]:
+    return ["--source", facts.source]
+
+
+def _supplement_words(facts: CommandFacts) -> list[str]:
+    return [word for name in facts.supplements for word in ("--supplement", name)]
+
+
+def _previous_words(facts: CommandFacts) -> list[str]:
+    return [] if facts.previous is None else ["--previous", facts.previous]
+
+
+def _drop_words(facts: CommandFacts) -> list[str]:
+    """``--drop`` when the rules that dropped records are not the defaults (those that always
+    drop, and the style filter's own rule, come without asking)."""
+    if facts.options.keep_all:
+        return []
+    always = {f.name for f in FINDERS if f.always} | {"style"}
+    asked = sorted(set(facts.options.drop) - always)
+    defaults = sorted(f.name for f in FINDERS if f.drops_by_default and not f.always)
+    return [] if asked == defaults else ["--drop", ",".join(asked)]
+
+
+def _validation_words(facts: CommandFacts) -> list[str]:
+    return ["--validation-size", str(facts.validation_size)] if facts.validation_size else []
+
+
+def _no_style_words(facts: CommandFacts) -> list[str]:
+    return [] if facts.options.keep_all or facts.options.tag_style else ["--no-style"]
+
+
+def _training_words(name: str, flag: str, default: str, encode: Callable[[str], str] = str
+                    ) -> Callable[[CommandFacts], list[str]]:
+    def words(facts: CommandFacts) -> list[str]:
+        value = facts.training.get(name, default)
+        return [] if value == default else [flag, encode(value)]
+    return words
+
+
+def _recorded_words(f: Field[Any], d: Option, facts: CommandFacts) -> list[str]:
+    value = getattr(facts.options, f.name)
+    if value == default_of(f) or value is None:
+        return []
+    return [flag_of(f, d)] if isinstance(value, bool) else [flag_of(f, d), str(value)]
+
+
+def command_words(facts: CommandFacts) -> list[str]:
+    """The build's command line as words, from every build option's declaration, in declared order."""
+    import shlex
+
+    words = ["dolly-ja-16k", "build"]
+    for f, d in declared(BuildOptions):
+        if d.command is None and d.record is None:
+            raise TypeError(f"build option {f.name} has neither a recorded value nor a command")
+        mine = d.command(facts) if d.command is not None else _recorded_words(f, d, facts)
+        words += [shlex.quote(w) for w in mine]
+    return words
+
+
+def command_line(facts: CommandFacts) -> str:
+    """The command as a reader types it: one option (with its value) per line."""
+    words = command_words(facts)
+    lines = [" ".join(words[:2])]
+    for word in words[2:]:
+        if word.startswith("--"):
+            lines.append(word)
+        else:
+            lines[-1] += f" {word}"
+    return " \\\n    ".join(lines)
+
+
 # -- the options --------------------------------------------------------------------------------------
 
 @dataclass
 class BuildOptions:
     """Everything a build depends on besides the input files' contents."""
 
-    source: str = option(DEFAULT_SOURCE, help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH "
-                                              "(default: %(default)s)")
-    out: Path = option(Path(DEFAULT_OUT), parse=Path, help="output folder (default: %(default)s)",
+    source: str = option(DEFAULT_SOURCE, command=_source_words,
+                         help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH "
+                              "(default: %(default)s)")
+    out: Path = option(Path(DEFAULT_OUT), parse=Path, help="output folder (default: %(default)s)", command=_no_words,
                        check=_check_out, files=True)
     parts: int = option(4, parse=positive, help="number of parts (default: %(default)s)", check=_at_least_one,
                         record=Recorded(int), card=_parts_line)
@@ -547,14 +656,18 @@ class BuildOptions:
     seed: int = option(42, parse=whole, help="seed for stratified and shuffle (default: %(default)s)",
                        check=_check_seed, record=Recorded(int))
     supplements: list[str] = option(factory=list, flag="--supplement", metavar="FILE", check=_check_supplements,
-                                    files=True, help="your own records (JSON or JSON Lines, same fields); repeatable")
+                                    files=True, command=_supplement_words,
+                                    help="your own records (JSON or JSON Lines, same fields); repeatable")
     target_size: int | None = option(None, parse=positive, metavar="N", check=_check_target_size,
                                      record=Recorded(int | None, None), card=_target_line,
-                                     help="make the total exactly N records (error if fewer are available)")
+                                     help="make the total exactly N records after the review: fewer is an error; "
+                                          "of more, the first N in input order are kept (the source first, then "
+                                          "the supplements in the order given)")
     #: Records held out as the ``validation`` split before the parts are cut (0: no such split).
     #: Recorded in the manifest's ``validation`` entry, not in ``options``: a build without it
     #: keeps the manifest of earlier versions byte for byte.
-    validation_size: int = option(0, parse=natural, metavar="N", check=_check_validation_size,
+    validation_size: int = option(0, parse=at_least_zero, metavar="N", check=_check_validation_size,
+                                  command=_validation_words,
                                   help="hold out N records as a split 'validation' of every config, in whole groups "
                                        "(a shared context or a repeated question stays on one side) and in each "
                                        "category's share; --target-size counts them (default: 0, no validation "
@@ -562,7 +675,7 @@ class BuildOptions:
     repo_id: str | None = option(None, metavar="OWNER/NAME", help="Hub repo the card's usage snippets name",
                                  check=_check_repo_id, record=Recorded(str | None, None))
     #: The release this build follows: a build folder or ``hf://datasets/OWNER/NAME@REV``.
-    previous: str | None = option(None, metavar="DIR|hf://datasets/OWNER/NAME@REV",
+    previous: str | None = option(None, metavar="DIR|hf://datasets/OWNER/NAME@REV", command=_previous_words,
                                   help="the release this build follows: adds changes.jsonl and a 'Changes since' "
                                        "section")
     #: Review: report every finding but change and drop nothing (parts equal a plain build).
@@ -571,14 +684,17 @@ class BuildOptions:
     #: Review checks whose records are dropped; None means each check's default.
     drop: frozenset[str] | None = option(None, parse=parse_drop, metavar="RULE[,RULE…]", check=_check_drop,
                                          record=Recorded(list[str], [], _dropped), card=_review_line,
+                                         command=_drop_words,
                                          help=drop_help())
     #: Keep only records of this style; needs ``tag_style`` and not ``keep_all``.
     style: Style | None = option(None, choices=STYLE_FILTERS, check=_check_style, record=Recorded(str | None, None),
                                  card=_style_line, help="build from records of one speech style only: keitai "
                                                         "(です・ます) or jotai (だ・である)")
     #: Add the ``style`` column (polite / plain / mixed / none) to every record.
-    tag_style: bool = option(True, flag="--no-style", help="do not add the style column (faster)",
-                             record=Recorded(bool, True, _tagged), card=_tagging_line)
+    tag_style: bool = option(True, flag="--no-style",
+                             help="do not tag each answer's style (です・ます or だ・である; faster): `build` "
+                                  "writes no style column, `review` prints no style counts",
+                             record=Recorded(bool, True, _tagged), card=_tagging_line, command=_no_style_words)
     #: Rewrite every answer in one register (です・ます or だ・である) after the review.
     restyle: Style | None = option(None, choices=STYLE_FILTERS, check=_check_restyle, record=Recorded(str | None, None),
                                    card=_restyle_line,
@@ -592,16 +708,22 @@ class BuildOptions:
     #: and ``{input}`` (records with input) and ``{instruction}`` alone (records without).
     user_template: str = option(DEFAULT_USER_TEMPLATE, parse=decode_cli_template, metavar="TEMPLATE", group=TRAINING,
                                 check=check_template,
+                                command=_training_words("user_template", "--user-template", DEFAULT_USER_TEMPLATE,
+                                                        encode_cli_template),
                                 help="the user turn of a record with input, with {instruction} and {input}; \\n is "
                                      "a line break (default: the instruction, a blank line, the input)")
     user_template_no_input: str = option(DEFAULT_USER_TEMPLATE_NO_INPUT, parse=decode_cli_template,
                                          metavar="TEMPLATE", group=TRAINING,
                                          check=partial(check_template, no_input=True),
+                                         command=_training_words("user_template_no_input",
+                                                                 "--user-template-no-input",
+                                                                 DEFAULT_USER_TEMPLATE_NO_INPUT, encode_cli_template),
                                          help="the user turn of a record without input, with {instruction} "
                                               "(default: the instruction)")
     #: ``style``: a system message asking for the answer's style (です・ます or だ・である).
     system_prompts: SystemPrompts = option("off", choices=SYSTEM_PROMPT_MODES, group=TRAINING,
                                            check=_check_system_prompts,
+                                           command=_training_words("system_prompts", "--system-prompts", "off"),
                                            help="style: a system message asking for the answer's style (です・ます "
                                                 "for keitai records, だ・である for jotai records, none for mixed and "
                                                 "none); style-control: each answer that can be made wholly polite and "

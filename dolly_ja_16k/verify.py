@@ -336,6 +336,7 @@ def verify(folder: Path, rows: int = 5, log: Log = print) -> Report:
                     check_with_datasets(folder, manifest, report, rows, log, cache)
     for problem in report.problems:
         log(f"FAIL {problem}")
-    log(f"{'ok' if report.ok else 'FAILED'}: {folder} ({report.checks} checks, {len(report.problems)} failed)")
+    checks = f"{report.checks} check" + ("" if report.checks == 1 else "s")
+    log(f"{'ok' if report.ok else 'FAILED'}: {folder} ({checks}, {len(report.problems)} failed)")
     return report
 

@@ -16,7 +16,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dolly_ja_16k.errors import HubError
@@ -42,17 +41,18 @@ class Result:
     tagged: bool = False
 
 
-class _Upload(io.BufferedReader):
-    """A data file for the commit that draws its upload progress while the client reads it.
+class _Upload(io.BytesIO):
+    """A data file for the commit, from the bytes the plan hashed (the folder is never opened
+    again), that draws its upload progress while the client reads it.
 
     ``huggingface_hub`` reads it once to hash it (not counted) and then to send it; the
     bar belongs to this publish, so it is always closed before an error is printed.
     """
 
-    def __init__(self, path: Path, name: str, bars: _Bars) -> None:
-        super().__init__(io.FileIO(path, "rb"))
+    def __init__(self, data: bytes, name: str, bars: _Bars) -> None:
+        super().__init__(data)
         self.name_in_repo, self.bars = name, bars
-        self.total = path.stat().st_size
+        self.total = len(data)
 
     def read(self, size: int | None = -1) -> bytes:
         data = super().read(size)
@@ -110,11 +110,8 @@ def _operations(rp: RepoPlan) -> Iterator[list[Any]]:
     try:
         ops: list[Any] = []
         for f in rp.uploads:
-            if f.source is None:
-                ops.append(CommitOperationAdd(f.path, f.data or b""))
-            else:
-                files.append(_Upload(f.source, f.path, bars))
-                ops.append(CommitOperationAdd(f.path, files[-1]))
+            files.append(_Upload(f.data, f.path, bars))
+            ops.append(CommitOperationAdd(f.path, files[-1]))
         ops += [CommitOperationDelete(path) for path in rp.deletions]
         bars.armed = True
         yield ops
@@ -129,18 +126,41 @@ def _repo_url(endpoint: str, repo_id: str) -> str:
 
 
 def _tag(api: HfApi, rp: RepoPlan, commit: str, options: PublishOptions, log: Log) -> bool:
-    """Tag ``commit`` (a no-op when the tag already names it); True if a tag was created."""
+    """Tag ``commit`` (a no-op when the tag already names it); True if a tag was created.
+
+    The plan saw no such tag; one that exists now was made by someone else meanwhile (the Hub
+    answers 409). The commit stands, so the message says it went through and only the tag failed.
+    """
+    from huggingface_hub.errors import HfHubHTTPError
+
     if rp.tag is None or rp.tag_target == commit:
         return False
-    with hub_errors(call(f"tagging {rp.repo_id} at {commit[:12]} as {rp.tag}", rp.repo_id, api, options)):
-        api.create_tag(rp.repo_id, tag=rp.tag, revision=commit, repo_type=REPO_TYPE)
+    doing = f"{rp.repo_id}: committed at {commit}, but tagging it {rp.tag} failed"
+    with hub_errors(call(doing, rp.repo_id, api, options, retry=False)):
+        try:
+            api.create_tag(rp.repo_id, tag=rp.tag, revision=commit, repo_type=REPO_TYPE)
+        except HfHubHTTPError as err:
+            if err.response is None or err.response.status_code != 409:
+                raise
+            raise HubError(f"{doing} because tag {rp.tag} now exists (someone else created it during the "
+                           f"publish{_named(api, rp)}); the commit stays: tag it with another name") from None
     log(f"{rp.repo_id}: tagged commit {commit} as {rp.tag}")
     return True
 
 
+def _named(api: HfApi, rp: RepoPlan) -> str:
+    """``, on commit X``: what the tag someone else made names, if the Hub says."""
+    try:
+        target = read_remote(api, rp.repo_id, rp.revision, tags=True).tags.get(str(rp.tag))
+    except Exception:  # the message is about the tag; where it points is only a detail
+        return ""
+    return f", on commit {target[:12]}" if target else ""
+
+
 def _read_back(api: HfApi, rp: RepoPlan) -> Callable[[], tuple[str, bool]]:
     """After a failed upload or commit: read the branch back to say whether the remote changed."""
-    return lambda: head_after_failure(lambda: read_head(api, rp.repo_id, rp.revision), rp.repo_id, rp.head)
+    return lambda: head_after_failure(lambda: read_head(api, rp.repo_id, rp.revision), rp.repo_id, rp.head,
+                                      created=rp.created)
 
 
 def _commit(api: HfApi, plan: Plan, rp: RepoPlan, log: Log) -> CommitInfo:
@@ -175,6 +195,7 @@ def _create_target(api: HfApi, rp: RepoPlan, opts: PublishOptions) -> None:
     if rp.changed and not rp.exists:
         with hub_errors(call(f"creating {rp.repo_id}", rp.repo_id, api, opts)):
             api.create_repo(rp.repo_id, repo_type=REPO_TYPE, exist_ok=True, private=opts.private)
+            rp.created = True
             match_remote(rp, read_remote(api, rp.repo_id, rp.revision))
     if rp.changed and not rp.branch_exists:
         with hub_errors(call(f"creating branch {rp.revision} in {rp.repo_id}", rp.repo_id, api, opts)):
@@ -187,26 +208,32 @@ def execute(plan: Plan, api: HfApi, log: Log) -> list[Result]:
     opts = plan.options
     results = []
     for rp in plan.repos:
-        url = _repo_url(api.endpoint, rp.repo_id)
-        _create_target(api, rp, opts)
-        if not rp.changed:  # also: a new repo or branch can already hold the files (a concurrent publish)
-            log(f"{rp.repo_id}: up to date at commit {rp.head}; nothing to publish, nothing uploaded")
-            tagged = _tag(api, rp, str(rp.head), opts, log)
-            results.append(Result(rp.repo_id, url, str(rp.head), changed=False, tagged=tagged))
-            continue
-        log(f"{rp.repo_id}: uploading {len(rp.uploads)} file(s) ({size_text(sum(f.size for f in rp.uploads))}), "
-            f"deleting {len(rp.deletions)}, in one commit on top of {str(rp.head)[:12]}")
         try:
-            info = _commit(api, plan, rp, log)
-        except Interrupted as err:  # the per-part layout: say which repos were published before
-            done = [r.repo_id for r in results if r.changed]
+            results.append(_publish_repo(api, plan, rp, log))
+        except HubError as err:  # the per-part layout: say which repos this run published before
+            done = [f"{r.repo_id}" + (f" (tagged {opts.tag})" if r.tagged else "")
+                    for r in results if r.changed or r.tagged]
             if done:
-                raise Interrupted(f"{err}; published before that: {', '.join(done)}") from None
+                raise type(err)(f"{err}; published before that in this run: {', '.join(done)}") from None
             raise
-        oid = getattr(info, "oid", None)
-        if not isinstance(oid, str) or not is_commit(oid):
-            raise HubError(f"publishing to {rp.repo_id}: the Hub at {api.endpoint} accepted the commit but did not "
-                           "say which commit it made; run `dolly-ja-16k publish --dry-run` to compare")
-        tagged = _tag(api, rp, oid, opts, log)
-        results.append(Result(rp.repo_id, url, oid, changed=True, pr_url=info.pr_url, tagged=tagged))
     return results
+
+
+def _publish_repo(api: HfApi, plan: Plan, rp: RepoPlan, log: Log) -> Result:
+    """One repo: create it if needed, then one commit (or none), then the tag."""
+    opts = plan.options
+    url = _repo_url(api.endpoint, rp.repo_id)
+    _create_target(api, rp, opts)
+    if not rp.changed:  # also: a new repo or branch can already hold the files (a concurrent publish)
+        log(f"{rp.repo_id}: up to date at commit {rp.head}; nothing to publish, nothing uploaded")
+        tagged = _tag(api, rp, str(rp.head), opts, log)
+        return Result(rp.repo_id, url, str(rp.head), changed=False, tagged=tagged)
+    log(f"{rp.repo_id}: uploading {len(rp.uploads)} file(s) ({size_text(sum(f.size for f in rp.uploads))}), "
+        f"deleting {len(rp.deletions)}, in one commit on top of {str(rp.head)[:12]}")
+    info = _commit(api, plan, rp, log)
+    oid = getattr(info, "oid", None)
+    if not isinstance(oid, str) or not is_commit(oid):
+        raise HubError(f"publishing to {rp.repo_id}: the Hub at {api.endpoint} accepted the commit but did not "
+                       "say which commit it made; run `dolly-ja-16k publish --dry-run` to compare")
+    tagged = _tag(api, rp, oid, opts, log)
+    return Result(rp.repo_id, url, oid, changed=True, pr_url=info.pr_url, tagged=tagged)

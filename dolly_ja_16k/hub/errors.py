@@ -227,13 +227,18 @@ def hub_errors(call: Call, after: Callable[[], tuple[str, bool]] | None = None) 
         raise HubError(redact(message, call.token))
 
 
-def head_after_failure(read_head: Callable[[], str | None], repo_id: str, before: str | None) -> tuple[str, bool]:
-    """Whether a failed commit left ``repo_id`` as it was, read back from the Hub."""
+def head_after_failure(read_head: Callable[[], str | None], repo_id: str, before: str | None,
+                       created: bool = False) -> tuple[str, bool]:
+    """Whether a failed commit left ``repo_id`` as it was, read back from the Hub; a repo this
+    run ``created`` is not "unchanged": it exists now, and stays empty."""
     try:
         head = read_head()
     except Exception:  # the Hub is still unreachable: say so instead of guessing
         return (f"; could not read {repo_id} back: run `dolly-ja-16k publish --dry-run` with the same options "
                 "to see whether the commit went through"), False
+    if head == before and created:
+        return (f"; nothing was committed: {repo_id} was created by this publish and stays empty "
+                "(publish again to fill it, or delete it on the Hub)"), True
     if head == before:
         return f"; nothing was committed, {repo_id} is unchanged", True
     return (f"; {repo_id} is now at {str(head)[:12]} (was {str(before)[:12]}); "

@@ -33,11 +33,12 @@ def _repo_lines(rp: RepoPlan, opts: PublishOptions, endpoint: str) -> list[str]:
         lines.append(f"  the remote could not be read ({rp.unread}); this is the plan from the folder alone")
     if opts.private and rp.exists:
         lines.append("  note: --private applies to new repos only; this one keeps its visibility")
+    width = max(len(path) for path in [*(f.path for f in rp.files), *rp.deletions, ""])  # columns line up
     for f in rp.files:
         status = "upload unless the remote has it" if f.status == "unknown" else f.status
-        lines.append(f"  {_MARKS[f.status]} {f.path:<22} {size_text(f.size):>12}  sha256 {f.sha256}  {status}")
+        lines.append(f"  {_MARKS[f.status]} {f.path:<{width}} {size_text(f.size):>12}  sha256 {f.sha256}  {status}")
     for path in rp.deletions:
-        lines.append(f"  - {path:<22} {'':>12}  delete (an earlier build's file, not in this one)")
+        lines.append(f"  - {path:<{width}} {'':>12}  delete (an earlier build's file, not in this one)")
     for config in rp.foreign_configs:
         lines.append(f"  kept: config {config.get('config_name', 'default')} "
                      f"({', '.join(config_paths(config)) or 'no data files'}), not made by this build")

@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 def publish(options: PublishOptions, log: Log = print) -> list[Result]:
     """Check the folder, plan, print the plan, and (unless dry-run) carry it out."""
     options.check()
-    manifest = check_folder(options.folder)
+    try:
+        build = check_folder(options.folder)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted while checking {options.folder}, before any request to the Hub: "
+                          "nothing was sent") from None
     token = get_token()
     if token is None and not options.dry_run:
         raise HubError("no Hugging Face token: set HF_TOKEN or run `hf auth login` (a token with write access)")
@@ -34,7 +38,7 @@ def publish(options: PublishOptions, log: Log = print) -> list[Result]:
     if token is not None and not options.dry_run:
         log(f"logged in to {api.endpoint} as {_user(api, options)}")
     try:
-        plan = make_plan(options, api, manifest, options.folder)
+        plan = make_plan(options, api, build)
     except KeyboardInterrupt:
         raise Interrupted("interrupted while reading the remote: nothing was changed on the Hub") from None
     for line in plan_lines(plan):

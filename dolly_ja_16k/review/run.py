@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dolly_ja_16k.errors import one_line
 from dolly_ja_16k.read.records import Record
 from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.review.rules import (
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: What a report row says happened to the record.
 FIXED, FLAGGED, DROPPED = "fixed", "flagged", "dropped"
+#: With ``--keep-all``, a row's ``would``: what a build with the default rules would have done.
+WOULD_FIX, WOULD_DROP = "fix", "drop"
 #: The rule name used in the report for records left out by ``--style``.
 STYLE_RULE = "style"
 
@@ -61,8 +64,10 @@ def _apply_fixes(records: list[Record], keep_all: bool, rows: list[dict[str, Any
             note = fix.apply(target)  # type: ignore[arg-type]
             if note is not None:
                 count += 1
-                rows.append({"index": r["index"], "rule": fix.name, "action": FLAGGED if keep_all else FIXED,
-                             "excerpt": note})
+                row = {"index": r["index"], "rule": fix.name, "action": FLAGGED if keep_all else FIXED}
+                if keep_all:  # what a build without --keep-all would do, next to the note of that change
+                    row["would"] = WOULD_FIX
+                rows.append({**row, "excerpt": note})
         rules.append(Rule(name=fix.name, action=FLAG if keep_all else fix.action, description=fix.description,
                           count=count))
     return rules
@@ -74,12 +79,17 @@ def _run_finders(records: list[Record], drop_set: frozenset[str], keep_all: bool
     rules = []
     dropped: set[int] = set()
     squashed = squashed_texts(records)
+    defaults = default_drop()
     for finder in FINDERS:
         action = DROP if finder.name in drop_set or (finder.always and not keep_all) else FLAG
+        would = WOULD_DROP if keep_all and (finder.always or finder.name in defaults) else None
         findings = finder.scan(records, squashed)
         for position, note in findings:
-            rows.append({"index": records[position]["index"], "rule": finder.name,
-                         "action": DROPPED if action == DROP else FLAGGED, "excerpt": note})
+            row = {"index": records[position]["index"], "rule": finder.name,
+                   "action": DROPPED if action == DROP else FLAGGED}
+            if would is not None:
+                row["would"] = would
+            rows.append({**row, "excerpt": note})
             if action == DROP:
                 dropped.add(position)
         rules.append(Rule(name=finder.name, action=action, description=finder.description, count=len(findings)))
@@ -135,8 +145,8 @@ def format_examples(result: ReviewResult, per_rule: int) -> list[str]:
     for row in result.rows:
         if shown.get(row["rule"], 0) < per_rule:
             shown[row["rule"]] = shown.get(row["rule"], 0) + 1
-            by_rule.setdefault(row["rule"], []).append(
-                f"    index {row['index']}: {_WOULD[row['action']]}: {row['excerpt']}")
+            what = _WOULD[row["action"]] + (f" (a build would {row['would']} it)" if "would" in row else "")
+            by_rule.setdefault(row["rule"], []).append(one_line(f"    index {row['index']}: {what}: {row['excerpt']}"))
     for rule in result.rules:
         if rule.name in by_rule:
             lines += ["", f"{rule.name} (first {len(by_rule[rule.name])} of {rule.count:,}):", *by_rule[rule.name]]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from dolly_ja_16k.errors import one_line
 from dolly_ja_16k.layout import ALL_CONFIG, PART_SPLIT, VALIDATION_SPLIT
 from dolly_ja_16k.manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
-from dolly_ja_16k.options import STYLE_WORDS, CardFacts, card_lines
+from dolly_ja_16k.options import STYLE_WORDS, CardFacts, CommandFacts, card_lines, command_line
 from dolly_ja_16k.review.rules import summary_sentence
 from dolly_ja_16k.write.formats import CONVERSATION_FORMATS, KEPT_FIELDS, features
 from dolly_ja_16k.write.plots import CAPTIONS
@@ -285,6 +285,15 @@ def card_facts(m: Manifest) -> CardFacts:
     return CardFacts(m.options, [p.records for p in m.parts], target, m.review, m.features)
 
 
+def command_facts(m: Manifest) -> CommandFacts:
+    """What the card's command line is made of: the recorded options and the inputs' names (no path)."""
+    training = ({"user_template": m.training.user_template, "user_template_no_input": m.training.user_template_no_input,
+                 "system_prompts": m.training.system_prompts} if m.training else {})
+    return CommandFacts(m.options, m.source.name, [s.name for s in m.supplements],
+                        m.previous.name if m.previous else None, training,
+                        m.validation.records if m.validation else 0)
+
+
 def rule_rows(manifest: Manifest) -> list[dict[str, Any]]:
     """The review's rules for the card's table: every rule with its count, described in words."""
     review = manifest.review
@@ -358,6 +367,25 @@ def _previous_link(manifest: Manifest) -> str | None:
         return None
 
 
+def _longest_backticks(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def code_block(text: str, info: str = "text") -> str:
+    """``text`` as a fenced code block that shows it exactly, whatever it holds: the fence is
+    longer than any run of backticks in it, so a template with its own ``` cannot close it."""
+    fence = "`" * max(3, _longest_backticks(text) + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+def inline_code(text: str) -> str:
+    """``text`` as inline code that shows it exactly: delimiters longer than any backtick run in it,
+    and a space inside each (removed again by Markdown) when it starts or ends with a backtick or a space."""
+    fence = "`" * (_longest_backticks(text) + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" or (text[:1] == " " and text[-1:] == " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _template(name: str) -> Path:
     """dataset_card/NAME: from the source tree when run from it, else from the installed package."""
     in_tree = Path(__file__).resolve().parents[2] / "dataset_card" / name
@@ -392,6 +420,7 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         review_text=review_text(manifest),
         rules=rule_rows(manifest),
         options=card_lines(card_facts(manifest)),
+        command=code_block(command_line(command_facts(manifest)), "bash"),
         source=describe_file(manifest.source),
         source_name=short_name(manifest.source),
         supplements=[describe_file(s) for s in manifest.supplements],
@@ -403,6 +432,8 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         kept_fields=[f for f in KEPT_FIELDS if f in manifest.features],
         format_rows={name: f.description for name, f in CONVERSATION_FORMATS.items()},
         previous_link=_previous_link(manifest),
+        code_block=code_block,
+        inline_code=inline_code,
         hub_rows=sum(split["num_examples"] for info in metadata["dataset_info"] for split in info["splits"]),
         held=manifest.validation,
         held_method=(manifest.validation.method.format(seed=f"seed `{manifest.validation.seed}`")

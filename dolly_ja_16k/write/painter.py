@@ -1,10 +1,12 @@
-"""The card's pictures drawn in a second process while the build goes on.
+"""The card's pictures drawn, and the card rendered, in a second process while the build goes on.
 
 Drawing takes about a second, most of it importing matplotlib and laying out the stacked
 bars; the build's own process meanwhile reads, reviews, splits and writes. The worker is a
 ``multiprocessing`` pool of one process, started (forked) at the beginning of the build so
 it imports matplotlib while the records are read, and handed the pictures' plain numbers
-(``plots.picture_data``) once the parts are known.
+(``plots.picture_data``) once the parts are known. It also imports the card's renderer
+(``huggingface_hub``'s ``DatasetCard``, about 0.35 s) during the review and renders the card
+from the manifest at the end, so the build's process never imports it.
 
 The worker is forked only from a process with no other thread: a fork copies the memory of
 every thread but runs only one, so a lock another thread held at that moment (an import, a
@@ -31,6 +33,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from dolly_ja_16k.manifest import Manifest
+from dolly_ja_16k.write.card import render_card
 from dolly_ja_16k.write.plots import PartFigures, draw_pictures
 
 #: How often the worker looks for its parent (seconds): a killed build's worker ends within this.
@@ -57,13 +61,15 @@ def _watch_parent(parent: int) -> None:
 
 
 def _warm_up() -> None:
-    """Import what drawing needs while the build reads and reviews."""
+    """Import what drawing and the card need while the build reads and reviews."""
+    from huggingface_hub import DatasetCard  # noqa: F401
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
     from matplotlib.figure import Figure  # noqa: F401
 
 
 class Painter:
-    """A one-process pool that draws the pictures (or, in a threaded process, this process); a context manager."""
+    """A one-process pool that draws the pictures and renders the card (in a threaded process: this
+    process does); a context manager."""
 
     def __init__(self) -> None:
         self._pool: Any = self._fork() if single_threaded() else None
@@ -101,6 +107,12 @@ class Painter:
         if self._pool is None:
             return dict(draw_pictures(self._data))
         return dict(self._pictures.get())
+
+    def card(self, manifest: Manifest) -> str:
+        """The build's README.md (``card.render_card``), rendered by the worker once the pictures are drawn."""
+        if self._pool is None:
+            return render_card(manifest)
+        return str(self._pool.apply(render_card, (manifest,)))
 
     def close(self) -> None:
         """End the worker now, whatever it is doing (nothing is left to wait for)."""

@@ -175,8 +175,21 @@ def lengths_figure(parts: list[tuple[str, list[int], list[int]]]) -> Any:
         pad = max(1.0, (high - low) * 0.05)
         axes[0].set_ylim(max(0.0, low - pad), high + pad)
     axes[0].set_ylabel(label)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.15, wspace=0.08)
+    fig.subplots_adjust(left=_left_margin(fig, axes[0]), right=0.98, top=0.9, bottom=0.15, wspace=0.08)
     return fig
+
+
+def _left_margin(fig: Any, ax: Any) -> float:
+    """The left margin (a fraction of the width) that holds the y axis's tick labels and its label.
+
+    Measured on the renderer, without drawing the figure: long tick labels (``10000``) and
+    the label beside them take more room than a fixed margin leaves, and were cut off.
+    """
+    fig.subplots_adjust(left=0.5)  # measure with the axes well inside the figure
+    renderer = fig.canvas.get_renderer()
+    box = ax.yaxis.get_tightbbox(renderer)
+    needed = ax.get_window_extent(renderer).x0 - box.x0 + 6  # pixels left of the axes, and a little air
+    return min(0.3, max(0.05, needed / (fig.get_figwidth() * fig.dpi)))
 
 
 def lengths_png(parts: list[tuple[str, list[int], list[int]]]) -> bytes:

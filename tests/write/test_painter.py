@@ -168,3 +168,19 @@ def test_the_worker_ends_on_sigterm_whatever_handler_the_build_set() -> None:
             (worker,) = _children(os.getpid())
         assert not _alive(worker) and signal.getsignal(signal.SIGTERM) is unwind
     """)
+
+
+def test_the_card_is_rendered_by_the_worker_not_the_build_process(tmp_path: Path) -> None:
+    """The build's own process never imports the card's renderer; its card is the one the manifest renders to."""
+    from dolly_ja_16k.manifest import read
+    from dolly_ja_16k.write.card import render_card
+
+    source = write_jsonl(tmp_path / "s.jsonl", make_records(30))
+    out = tmp_path / "out"
+    script = ("import sys\nfrom dolly_ja_16k.cli import main\n"
+              f"code = main(['build', '--source', {str(source)!r}, '--out', {str(out)!r}, '--parts', '2'])\n"
+              "assert code == 0, code\nprint('huggingface_hub.repocard' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "False"
+    assert (out / "README.md").read_text(encoding="utf-8") == render_card(read(out))

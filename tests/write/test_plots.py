@@ -111,3 +111,19 @@ def test_category_axis_shows_percent_labels() -> None:
 
 def test_every_picture_has_a_caption() -> None:
     assert set(CAPTIONS) == set(TITLES) == {CATEGORY_MIX, LENGTHS}
+
+
+@pytest.mark.parametrize("high", [40, 900, 9_000, 90_000, 2_000_000])
+def test_the_y_axis_label_and_ticks_are_inside_the_picture(high: int) -> None:
+    """The y label (and the tick labels beside it) lie inside the figure, however long the numbers."""
+    fig = lengths_figure([("1_of_2", [3, 12, high], [5, 40, high // 2 + 1]), ("2_of_2", [4, 9], [7, high])])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    label = ax.yaxis.label.get_window_extent(renderer)
+    assert ax.yaxis.label.get_text().startswith("characters")
+    assert label.x0 >= 0 and label.x1 <= fig.bbox.x1, (label, fig.bbox)
+    frame = ax.get_window_extent(renderer)
+    ticks = [box for t in ax.get_yticklabels() if t.get_visible() and t.get_text()
+             for box in [t.get_window_extent(renderer)] if frame.y0 - 1 <= (box.y0 + box.y1) / 2 <= frame.y1 + 1]
+    assert ticks and all(t.x0 >= label.x1 for t in ticks)  # the label does not run into the numbers shown
