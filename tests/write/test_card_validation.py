@@ -29,6 +29,7 @@ def test_the_card_describes_the_validation_split(tmp_path: Path) -> None:
     assert "eval_dataset=held_out" in card
     assert 'held_out = load_dataset("alice/ja", "2_of_4-messages", split="validation")' in card
     assert "| `2_of_4` | `train`, `validation` |" in card
+    assert "    --validation-size 8" in card  # the build command the card shows
     part_card = render_card(manifest, "alice/ja-2_of_4", part="2_of_4")
     assert 'held_out = load_dataset("alice/ja-2_of_4", split="validation")' in part_card
     assert "a split `validation` of 8 records held out" in part_card
