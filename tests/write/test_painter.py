@@ -184,3 +184,18 @@ def test_the_card_is_rendered_by_the_worker_not_the_build_process(tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "False"
     assert (out / "README.md").read_text(encoding="utf-8") == render_card(read(out))
+
+
+def test_a_build_that_fails_at_once_never_waits_for_its_worker() -> None:
+    """A build that fails right after starting terminates its worker while the worker is still
+    starting: the build's SIGTERM handler (it raises SystemExit) must not run in the worker, which
+    would then hang on a lock copied at the fork while the build waits for it for ever."""
+    _in_a_fresh_process("""
+        def unwind(signum, frame):
+            raise SystemExit(143)
+
+        signal.signal(signal.SIGTERM, unwind)
+        for _ in range(300):
+            with Painter():
+                pass
+    """)
