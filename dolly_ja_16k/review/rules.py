@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from dolly_ja_16k.read.records import REQUIRED_TEXT, Record, is_blank
-from dolly_ja_16k.review import brackets, marks, morphemes
+from dolly_ja_16k.review import brackets, fragments, marks, morphemes
 from dolly_ja_16k.review.summary import Action, Rule
 
 if TYPE_CHECKING:
@@ -207,7 +207,8 @@ def _scan_truncated(records: list[Record], squashed: Squashed) -> list[Finding]:
     for i, r in enumerate(records):
         reasons = [f"{name} {why}: {excerpt(r[name], len(r[name]))}"
                    for name in ("input", "output")
-                   if (why := brackets.cut_off(r[name])) is not None]
+                   if (why := brackets.cut_off(r[name], name == "output")
+                       or (fragments.fragment(r[name]) if name == "output" else None)) is not None]
         if reasons:
             found.append((i, "; ".join(reasons)))
     return found
@@ -299,7 +300,8 @@ FINDERS: tuple[Finder, ...] = (
     Finder("non_japanese", f"under {JAPANESE_SHARE:.0%} of the letters in instruction + output are "
            "Japanese (mostly lists of English titles)", _scan_non_japanese, FLAG),
     Finder("truncated", "input or output ends where a sentence cannot (「, 、, a dangling particle, "
-           "inside an open quote)", _scan_truncated, FLAG),
+           "inside an open quote); an output also when a long sentence stops on で/に/も/へ/から/より, "
+           "after 。 with one stray character, or on a noun or 連用形 with no predicate", _scan_truncated, FLAG),
     Finder("unbalanced_brackets", "a bracket pairs with nothing and the fix could not place its "
            "other half", _scan_unbalanced, FLAG),
 )
