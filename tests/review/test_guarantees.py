@@ -48,7 +48,8 @@ def test_review_examples_show_every_rule_that_found_something(tmp_path: Path) ->
         make_record(3, output="[1][2]"),  # emptied_by_fixes
         make_record(4, input="同じ文です。", output="同じ文です。"),  # input_equals_output
         make_record(5, instruction="この文を書いて。", output="この文を書いて。"),  # output_in_instruction
-        make_record(6), make_record(7, instruction="質問その6に答えてください。", output="これは答え6です。"),  # duplicate
+        make_record(6),
+        make_record(7, instruction="質問その6に答えてください。", output="これは答え6です。"),  # duplicate
         make_record(8, output="よ"),  # too_short
         make_record(9, instruction="ログ：" + "x" * 3000),  # too_long
         make_record(10, instruction="List bands.", output="Oasis, Blur, Pulp"),  # non_japanese
