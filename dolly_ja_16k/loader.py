@@ -21,6 +21,7 @@ from dolly_ja_16k.hub.addresses import is_repo_id
 from dolly_ja_16k.layout import ALL_CONFIG, DEFAULT_OUT, MANIFEST_FILE, PART_SPLIT, config_names, parse_part_name
 from dolly_ja_16k.manifest import Manifest, file_sha256
 from dolly_ja_16k.manifest import read as manifest_read
+from dolly_ja_16k.read.records import FLAGS
 
 
 class ChecksumError(DollyError):
@@ -108,7 +109,8 @@ class DollyJa16k(datasets.GeneratorBasedBuilder):
         return super().as_streaming_dataset(*args, **kwargs)
 
     def _info(self) -> datasets.DatasetInfo:
-        features = datasets.Features({name: datasets.Value("string") for name in self.manifest.features})
+        features = datasets.Features({name: datasets.List(datasets.Value("string")) if name == FLAGS
+                                      else datasets.Value("string") for name in self.manifest.features})
         return datasets.DatasetInfo(description="databricks-dolly-15k-ja in named parts", features=features,
                                     license="cc-by-sa-3.0")
 

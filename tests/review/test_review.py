@@ -105,7 +105,8 @@ def test_keep_all_changes_and_drops_nothing() -> None:
     records = [make_record(0, input="同じ[1]", output="同じ[1]"), make_record(1, output=" x ")]
     before = json.loads(json.dumps(records))
     result = run_review(records, keep_all=True)
-    assert records == before and result.records == before
+    assert [{k: v for k, v in r.items() if k != "flags"} for r in records] == before and result.records == records
+    assert records[0]["flags"] == ["citation_marks", "input_equals_output"] and records[1]["flags"] == ["whitespace"]
     assert result.styles is None and result.dropped == 0
     assert {r["action"] for r in result.rows} == {"flagged"}
     assert {r.action for r in result.rules} == {"flag"}
@@ -121,8 +122,11 @@ def test_style_column_and_style_filter() -> None:
 
 
 def _sha(folder: Path) -> dict[str, str]:
-    """The raw parts' hashes (``1_of_4.jsonl`` …), without the training configs."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((folder / "data").iterdir())
+    """The raw parts' hashes (``1_of_4.jsonl`` …) without their ``flags`` column, without the training configs."""
+    def unflagged(path: Path) -> bytes:
+        return bytes(encode_lines([{k: v for k, v in r.items() if k != "flags"} for r in read_jsonl(path)]))
+
+    return {p.name: hashlib.sha256(unflagged(p)).hexdigest() for p in sorted((folder / "data").iterdir())
             if parse_part_name(p.stem)}
 
 
@@ -135,8 +139,10 @@ def test_keep_all_build_has_the_parts_of_a_plain_build(tmp_path: Path) -> None:
              zip(part_names(4), pipeline.split_parts(inputs.records, options), strict=True)}
     manifest = pipeline.build(BuildOptions(source=str(src), out=tmp_path / "kept", keep_all=True))
     assert plain == _sha(tmp_path / "kept")
-    assert manifest.features == ["instruction", "input", "output", "category", "index"]
+    assert manifest.features == ["instruction", "input", "output", "category", "index", "flags"]
     assert manifest.review is not None and manifest.review.records_dropped == 0
+    kept = {r["index"]: r["flags"] for p in manifest.parts for r in read_jsonl(tmp_path / "kept" / p.file)}
+    assert kept["30"] == ["citation_marks", "input_equals_output"] and kept["0"] == []
     assert {r["action"] for r in read_jsonl(tmp_path / "kept" / "review.jsonl")} == {"flagged"}
 
 
@@ -146,7 +152,7 @@ def test_build_writes_review_file_images_style_and_card_section(tmp_path: Path) 
     result = run_cli("build", "--source", src, "--out", out)
     assert result.returncode == 0, result.stderr
     manifest = read_manifest(out)
-    assert manifest.features[-1] == "style"
+    assert manifest.features[-2:] == ["style", "flags"]
     assert manifest.records == 30
     assert {"review.jsonl", "images/category_mix.png", "images/lengths.png"} <= {f.path for f in manifest.files}
     assert [r["index"] for r in read_jsonl(out / "review.jsonl")] == ["30"]
@@ -296,3 +302,13 @@ def test_one_action_field_per_rule() -> None:
     records = make_records(3)
     actions = {r.name: r.action for r in run_review(records, tag_style=False).rules}
     assert actions == {rule.name: rule.action for rule in (*FIXES, *FINDERS)}  # by default, each its action
+
+
+def test_real_flags_column(real_source: Path) -> None:
+    """The README's count: records a default build keeps with at least one flag."""
+    result = run_review(json.loads(real_source.read_bytes()), tag_style=False)
+    flagged = [r for r in result.records if r["flags"]]
+    assert {name for r in flagged for name in r["flags"]} == {"non_japanese", "too_long", "truncated",
+                                                              "unbalanced_brackets"}
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8").split())
+    assert f"a default build flags {len(flagged):,} of the {len(result.records):,} records it keeps" in readme
