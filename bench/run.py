@@ -264,6 +264,29 @@ class Bench:
         return [Row("load 2_of_4, empty cache: card / `load_dataset(\"json\")`", ratio,
                     f"{seconds(median_s(got['card']))} / {seconds(median_s(got['json']))}")]
 
+    def restyle(self) -> list[Row]:
+        """CPU of restyling every answer of the source, each direction in a fresh process (cold
+        caches); the process's start-up, reading and MeCab's dictionary are not counted."""
+        script = [sys.executable, str(BENCH / "restyle_cpu.py"), str(self.source)]
+
+        def timed(to: str) -> Callable[[], Sample]:
+            def go() -> Sample:
+                done = subprocess.run([*script, to], env=self.env, capture_output=True, text=True, check=True)
+                cpu, changed = done.stdout.split()
+                self.changed[to] = int(changed)
+                return Sample(float(cpu), 0, 0)
+            return go
+
+        self.changed: dict[str, int] = {}
+        self.log(f"restyle: jotai, keitai × {self.reps}")
+        got = interleave({to: timed(to) for to in ("jotai", "keitai")}, self.reps, log=self.log)
+        self.keep("restyle", got)
+        words = {"jotai": "to plain (だ・である)", "keitai": "to polite (です・ます)"}
+        return [Row(f"restyle every answer {words[to]}: CPU", median_s(got[to]),
+                    f"{self.changed[to]:,} answers changed; range {seconds(min(s.seconds for s in got[to]))}–"
+                    f"{seconds(max(s.seconds for s in got[to]))}", 1.0, unit=" s")
+                for to in got]
+
     def stability(self, removals: int = 200) -> list[Row]:
         """How many records change part when the source changes a little, with the default split."""
         from dolly_ja_16k.options import BuildOptions
@@ -295,6 +318,10 @@ class Bench:
                     1.0, unit="%")]
 
 
+#: The sections of a run, in order (``load`` reads the default build that ``builds`` made).
+SECTIONS = ("builds", "categories", "scale", "stability", "restyle", "load")
+
+
 def moved(before: dict[str, int], after: dict[str, int]) -> int:
     """Records in both splits whose part differs."""
     return sum(1 for index, part in after.items() if before.get(index, part) != part)
@@ -320,9 +347,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, help="repetitions per case (default 5, 3 with --quick)")
     parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    parser.add_argument("--only", metavar="SECTION[,SECTION…]",
+                        help=f"run only these sections ({', '.join(SECTIONS)}); results.json and README.md are then "
+                             "left alone")
     args = parser.parse_args(argv)
     if not args.source.is_file():
         parser.error(f"{args.source}: no such file; pass the real source with --source")
+    unknown = set(args.only.split(",")) - set(SECTIONS) if args.only else set()
+    if unknown:
+        parser.error(f"--only: unknown section {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
     reps = args.reps or (3 if args.quick else 5)
     began = time.perf_counter()
 
@@ -332,11 +365,14 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="dolly-ja-16k-bench-"))
     bench = Bench(args.source.resolve(), work, reps, args.quick, log)
     try:
-        rows = bench.builds() + bench.categories() + bench.scale() + bench.stability() + bench.load()
+        chosen = args.only.split(",") if args.only else list(SECTIONS)
+        rows = [row for name in SECTIONS if name in chosen for row in getattr(bench, name)()]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = f"{table(rows)}\n\n{about(reps, args.quick, time.perf_counter() - began)}"
     print(text)
+    if args.only:
+        return 0  # a partial run replaces neither the full results nor the README's table
     results = {"about": text.split("\n")[-1], "rows": [{**asdict(r), "holds": r.holds} for r in rows],
                "seconds": bench.raw}
     (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

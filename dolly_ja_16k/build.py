@@ -9,6 +9,7 @@ step, which stages every file beside it and swaps the complete build in.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 
 from dolly_ja_16k import __version__
@@ -25,11 +26,17 @@ from dolly_ja_16k.manifest import (
 from dolly_ja_16k.options import BuildOptions, check_target_size, recorded
 from dolly_ja_16k.read.records import FIELDS, FLAGS, Record
 from dolly_ja_16k.read.sources import read_source
-from dolly_ja_16k.review.run import run_review
-from dolly_ja_16k.review.summary import Image, Review
+from dolly_ja_16k.review.run import ReviewResult, run_review
+from dolly_ja_16k.review.summary import Image, Restyle, Review
 from dolly_ja_16k.split import split
-from dolly_ja_16k.write.card import render_card
-from dolly_ja_16k.write.formats import PartTraining, UserTemplate, encode_part, part_training, training_summary
+from dolly_ja_16k.write.formats import (
+    STYLE_CONTROL,
+    PartTraining,
+    UserTemplate,
+    encode_part,
+    part_training,
+    training_summary,
+)
 from dolly_ja_16k.write.painter import Painter
 from dolly_ja_16k.write.plots import TITLES, picture_data
 from dolly_ja_16k.write.staging import Staging, encode_lines, part_info
@@ -83,6 +90,7 @@ def read_inputs(options: BuildOptions) -> Inputs:
 def review_records(records: list[Record], options: BuildOptions) -> Reviewed:
     """Fix, flag and drop records (review.py), tag their style, and list every finding."""
     result = run_review(records, options.drop, options.keep_all, options.style, options.tag_style)
+    restyled = restyle_answers(result, options)
     fields = list(FIELDS)
     if result.styles is not None:
         fields.append("style")
@@ -90,9 +98,24 @@ def review_records(records: list[Record], options: BuildOptions) -> Reviewed:
     review = Review(
         file=REVIEW_FILE, keep_all=options.keep_all, records_in=len(records), records_dropped=result.dropped,
         records_kept=len(result.records), rules=result.rules, styles=result.styles, style_filter=options.style,
-        images=[Image(path=path, title=title) for path, title in TITLES.items()],
+        images=[Image(path=path, title=title) for path, title in TITLES.items()], restyle=restyled,
     )
     return Reviewed(result.records, fields, review, bytes(encode_lines(result.rows)))
+
+
+def restyle_answers(result: ReviewResult, options: BuildOptions) -> Restyle | None:
+    """``--restyle``: every kept answer rewritten in one register, its style told again, one report
+    row per changed record. The converter is imported only then: a build without it never loads it."""
+    if options.restyle is None:
+        return None
+    from dolly_ja_16k.review.restyle_run import report_rows, restyle_records
+
+    run = restyle_records(result.records, options.restyle, options.copula)  # type: ignore[arg-type]
+    result.rows += report_rows(run)
+    if result.styles is not None:
+        result.styles = dict(sorted(Counter(r["style"] for r in result.records).items()))
+    return Restyle(to=run.to, copula=run.copula, records_changed=run.records_changed, sentences=run.sentences,
+                   clauses=run.clauses, left=run.left_by_reason())
 
 
 def fit_target_size(records: list[Record], target: int | None) -> Target | None:
@@ -130,10 +153,20 @@ def recorded_options(options: BuildOptions, reviewed: Reviewed) -> Options:
     return Options(**recorded(options, reviewed.review))
 
 
+def training_records(records: list[Record], options: BuildOptions) -> list[Record]:
+    """The records the training configs are made of: the part itself, or with style-control its
+    copies in the registers asked for (the converter is imported only then)."""
+    if options.system_prompts != STYLE_CONTROL:
+        return records
+    from dolly_ja_16k.style_control import style_control
+
+    return style_control(records, options.seed, options.copula)
+
+
 def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, target: Target | None,
                  parts: list[list[Record]], painter: Painter, previous: Release | None = None) -> Manifest:
     """Write parts, training configs, pictures, review, card and manifest into a staging folder,
-    then swap it in. The painter draws the pictures meanwhile, in its own process."""
+    then swap it in. The painter draws the pictures meanwhile and renders the card, in its own process."""
     names = part_names(options.parts)
     template = UserTemplate(options.user_template, options.user_template_no_input)
     painter.draw(picture_data(list(zip(names, parts, strict=True))))
@@ -147,13 +180,14 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             records = parts[number]
             infos.append(part_info(name, records, reviewed.fields))
             staging.write(part_file(name), encode_lines(records))
-            files = encode_part(name, records, template, options.system_prompts)
+            training = training_records(records, options)
+            files = encode_part(name, training, template, options.system_prompts)
             for config, data in files:
                 staging.write(config.file, data)
-            trained.append(part_training(name, records, [config for config, _ in files], options.system_prompts))
+            trained.append(part_training(name, training, [config for config, _ in files], options.system_prompts))
             # Free the part once written: encoding leaves a cached UTF-8 copy in every string,
             # so written parts kept alive nearly double the peak memory of a large build.
-            del records, data, files
+            del records, training, data, files
             parts[number] = []
         staging.write(REVIEW_FILE, reviewed.report)
         for path, png in painter.pictures().items():
@@ -175,7 +209,7 @@ def write_output(options: BuildOptions, inputs: Inputs, reviewed: Reviewed, targ
             training=training_summary(trained, template, options.system_prompts),
             previous=since,
         )
-        staging.write(CARD_FILE, render_card(manifest).encode(), track=False)
+        staging.write(CARD_FILE, painter.card(manifest).encode(), track=False)
         staging.write_manifest(manifest)
         staging.commit()
     return manifest

@@ -51,7 +51,15 @@ from typing import Any  # noqa: E402
 
 from dolly_ja_16k import __version__  # noqa: E402
 from dolly_ja_16k.errors import DollyError, Opt, one_line  # noqa: E402
-from dolly_ja_16k.options import BuildOptions, Option, PublishOptions, declared, default_of, positive  # noqa: E402
+from dolly_ja_16k.options import (  # noqa: E402
+    BuildOptions,
+    Option,
+    PublishOptions,
+    RestyleOptions,
+    declared,
+    default_of,
+    positive,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 DESCRIPTION = ("Build, check and publish databricks-dolly-15k-ja as named parts (1_of_4 … 4_of_4) "
@@ -68,7 +76,7 @@ class _Parser(argparse.ArgumentParser):
 # -- options: flags and parsers from their declarations (options.py) ------------------------------
 
 def _declaration(name: str) -> tuple[Field[Any], Option] | None:
-    for cls in (BuildOptions, PublishOptions):
+    for cls in (BuildOptions, PublishOptions, RestyleOptions):
         for f, d in declared(cls):
             if f.name == name:
                 return f, d
@@ -238,6 +246,32 @@ def _run_diff(args: argparse.Namespace) -> int:
 COMMANDS.append(_add_diff)
 
 
+# -- restyle ------------------------------------------------------------------------------------
+
+def _add_restyle(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("restyle", help="rewrite a source's answers in です・ます or だ・である, to a JSON Lines file")
+    p.add_argument("source", help=dict((f.name, d.help) for f, d in declared(RestyleOptions))["source"])
+    add_options(p, RestyleOptions, ("to", "out", "examples"))
+    add_options(p, BuildOptions, ("copula",))
+    p.set_defaults(run=_run_restyle)
+
+
+def _run_restyle(args: argparse.Namespace) -> int:
+    from dolly_ja_16k.restyle_file import restyle_file
+    from dolly_ja_16k.review.restyle_run import summary_lines
+
+    run = restyle_file(options_from(RestyleOptions, args), args.copula)
+    print(f"restyled {run.records:,} records -> {args.out}")
+    for line in summary_lines(run):
+        print(line)
+    for example in run.examples(args.examples):
+        print("  " + example.line())
+    return EXIT_OK
+
+
+COMMANDS.append(_add_restyle)
+
+
 class _WarningLines(logging.Handler):
     """The package's log warnings as ``warning: …`` lines on stderr, one line each.
 
@@ -283,6 +317,7 @@ def _drop_values(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure is one line on stderr and an exit code."""
     command = None
+    sigterm = signal.getsignal(signal.SIGTERM)
     try:
         if signal.getsignal(signal.SIGINT) is _quiet_interrupt:
             signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt unwinds the work
@@ -306,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {one_line(name + str(err.strerror or err))}", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        signal.signal(signal.SIGTERM, sigterm)  # a caller's own handler (main() called in-process) comes back
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _quiet_interrupt)  # and quiet again until the process ends
 

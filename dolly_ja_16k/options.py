@@ -35,17 +35,22 @@ from dolly_ja_16k.review.rules import FINDERS, FIXES, default_drop, drop_help
 from dolly_ja_16k.review.summary import Review
 from dolly_ja_16k.split import SPLIT_STRATEGIES
 
-__all__ = ["BuildOptions", "Opt", "Option", "OptionError", "PublishOptions", "Recorded", "option"]
+__all__ = ["BuildOptions", "Opt", "Option", "OptionError", "PublishOptions", "Recorded", "RestyleOptions", "option"]
 
 Strategy = Literal["stratified", "contiguous", "shuffle"]
 Style = Literal["keitai", "jotai"]
 Layout = Literal["single", "per-part"]
-SystemPrompts = Literal["off", "style"]
+SystemPrompts = Literal["off", "style", "style-control"]
+#: What the plain copula becomes when answers are restyled to plain: である or だ (as typed: ASCII).
+Copula = Literal["dearu", "da"]
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
 #: The styles ``style`` may keep (the tagger's other labels, mixed and none, cannot be built alone).
 STYLE_FILTERS: tuple[str, ...] = get_args(Style)
 LAYOUTS: tuple[str, ...] = get_args(Layout)
 SYSTEM_PROMPT_MODES: tuple[str, ...] = get_args(SystemPrompts)
+COPULA_CHOICES: tuple[str, ...] = get_args(Copula)
+#: The plain copula of each ``Copula`` choice, in Japanese.
+COPULA_WORDS = {"dearu": "である", "da": "だ"}
 DEFAULT_TIMEOUT = 60.0
 #: The user turn of a training record with input: the instruction, a blank line, the input.
 DEFAULT_USER_TEMPLATE = "{instruction}\n\n{input}"
@@ -230,6 +235,11 @@ def _at_least_one(name: str, value: int | None, options: object) -> None:
         raise OptionError(name, f"must be at least 1, got {value}")
 
 
+def _at_least_zero(name: str, value: int, options: object) -> None:
+    if value < 0:
+        raise OptionError(name, f"must be at least 0, got {value}")
+
+
 def _check_seed(name: str, seed: int, options: object) -> None:
     if not -(2**63) <= seed < 2**63:
         raise OptionError(name, f"must fit in 64 bits (from -2**63 to 2**63-1), got {seed}")
@@ -274,6 +284,30 @@ def _check_style(name: str, style: str | None, options: BuildOptions) -> None:
 def _check_system_prompts(name: str, mode: str, options: BuildOptions) -> None:
     if mode == "style" and (options.keep_all or not options.tag_style):
         raise OptionError(name, "style needs the style column; ", *_NO_STYLE_COLUMN)
+    if mode == "style-control" and options.keep_all:
+        raise OptionError(name, "style-control rewrites answers; ", Opt("keep_all", True), " changes none, so they "
+                                "cannot be combined")
+    if mode == "style-control" and options.restyle is not None:
+        raise OptionError(name, "style-control asks for both registers; ", Opt("restyle"), " makes every answer one, "
+                                "so they cannot be combined")
+
+
+def _check_restyle(name: str, to: str | None, options: BuildOptions) -> None:
+    if to is not None and options.keep_all:
+        raise OptionError(name, "rewrites answers; ", Opt("keep_all", True), " changes none, so they cannot be "
+                                "combined")
+    if to is not None and options.style is not None and options.style != to:
+        raise OptionError(name, f"{to} would rewrite every answer that ", Opt("style", options.style),
+                          " keeps; choose one register")
+
+
+def check_restyle_out(name: str, out: Path, options: RestyleOptions) -> None:
+    """The restyled file goes to a file: not a folder, and not the file it is read from."""
+    if out.is_dir():
+        raise OptionError(name, Opt(name), " is a folder, expected a file", path=out, lead=False)
+    if _same_file(options.source, str(out)):
+        raise OptionError(name, Opt(name), " is the file being restyled; write to another file and "
+                                           "replace it yourself", path=out, lead=False)
 
 
 def check_template(name: str, template: str, options: object, *, no_input: bool = False) -> None:
@@ -464,6 +498,18 @@ def _style_line(m: CardFacts) -> str | None:
     return f"style filter: only records whose answers are in {STYLE_WORDS[style]}" if style in STYLE_WORDS else None
 
 
+def _restyle_line(m: CardFacts) -> str | None:
+    done = m.review.restyle if m.review is not None else None
+    if done is None:
+        return None
+    copula = f", plain copula {COPULA_WORDS.get(done.copula, done.copula)}" if done.to == "jotai" else ""
+    inside = f" and {done.clauses:,} clause ends inside sentences" if done.clauses else ""
+    left = ", ".join(f"{reason} {n:,}" for reason, n in done.left.items()) or "none"
+    return (f"restyle: answers rewritten in {STYLE_WORDS.get(done.to, done.to)}{copula}: "
+            f"{done.records_changed:,} records changed, {done.sentences:,} sentence ends{inside} rewritten; "
+            f"endings left as they were, by reason: {left}")
+
+
 def _tagging_line(m: CardFacts) -> str:
     if "style" in m.features:
         return "style tagging: every record has a `style` column"
@@ -511,6 +557,15 @@ class BuildOptions:
     #: Add the ``style`` column (polite / plain / mixed / none) to every record.
     tag_style: bool = option(True, flag="--no-style", help="do not add the style column (faster)",
                              record=Recorded(bool, True, _tagged), card=_tagging_line)
+    #: Rewrite every answer in one register (です・ます or だ・である) after the review.
+    restyle: Style | None = option(None, choices=STYLE_FILTERS, check=_check_restyle, record=Recorded(str | None, None),
+                                   card=_restyle_line,
+                                   help="rewrite the answers in one register after the review: keitai (です・ます) or "
+                                        "jotai (だ・である); only clause-final predicates change")
+    #: What polite です becomes towards plain: である or だ.
+    copula: Copula = option("dearu", choices=COPULA_CHOICES, record=Recorded(str, "dearu"),
+                            help="the plain copula when restyling to jotai: dearu (である) or da (だ) "
+                                 "(default: %(default)s)")
     #: The user turn of the training configs: ``str.format`` templates with ``{instruction}``
     #: and ``{input}`` (records with input) and ``{instruction}`` alone (records without).
     user_template: str = option(DEFAULT_USER_TEMPLATE, parse=decode_cli_template, metavar="TEMPLATE", group=TRAINING,
@@ -527,7 +582,11 @@ class BuildOptions:
                                            check=_check_system_prompts,
                                            help="style: a system message asking for the answer's style (です・ます "
                                                 "for keitai records, だ・である for jotai records, none for mixed and "
-                                                "none) (default: %(default)s)")
+                                                "none); style-control: each answer that can be made wholly polite and "
+                                                "wholly plain is converted to a register chosen by a keyed hash of "
+                                                "the seed and its index (half and half per part and category) and its "
+                                                "system message asks for it, the others get none; the raw parts stay "
+                                                "as built (default: %(default)s)")
 
     def check(self) -> None:
         """Refuse impossible options and output folders before anything is read."""
@@ -565,6 +624,23 @@ class PublishOptions:
     def branch(self) -> str:
         """The branch ``revision`` names: ``refs/heads/main`` is the branch ``main``."""
         return self.revision.removeprefix(BRANCH_PREFIX)
+
+    def check(self) -> None:
+        check_options(self)
+
+
+@dataclass
+class RestyleOptions:
+    """``dolly-ja-16k restyle``: one source's answers rewritten in one register, to a JSON Lines file
+    (the plain copula is the build's ``copula`` option)."""
+
+    source: str = option(help="JSON array or JSON Lines file, or hf://datasets/OWNER/NAME@REV/PATH")
+    to: Style = option(choices=STYLE_FILTERS, help="the register to write the answers in: keitai (です・ます) or "
+                                                   "jotai (だ・である)")
+    out: Path = option(parse=Path, metavar="FILE", check=check_restyle_out, files=True,
+                       help="the JSON Lines file to write (replaced only once it is complete)")
+    examples: int = option(0, parse=whole, metavar="N", check=_at_least_zero,
+                           help="print the first N changes, before → after")
 
     def check(self) -> None:
         check_options(self)

@@ -63,6 +63,10 @@ def _hasher(seed: int) -> Callable[[str], bytes]:
     return digest
 
 
+#: The keyed hash of the split, for other seeded choices made per record (``style_control``).
+keyed_hash = _hasher
+
+
 def _nested_sizes(count: int, order: Sequence[int]) -> list[int]:
     """Per-part sizes of ``count`` records; the extras go to the first ``count % parts`` of ``order``.
 

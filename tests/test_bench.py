@@ -118,3 +118,26 @@ def test_measure_reports_time_memory_and_failures() -> None:
     assert sample.rss_all > 160_000_000
     with pytest.raises(RuntimeError, match="exited 3"):
         bench.measure([sys.executable, "-c", "import sys; sys.exit(3)"])
+
+
+def test_restyle_rows_time_the_conversion_in_each_direction(tmp_path: Path) -> None:
+    records = [{**r, "output": "本を読みました。"} for r in make_records(12)]
+    source = write_json(tmp_path / "polite.json", records)
+    rows = bench.Bench(source, tmp_path, 1, True, lambda _: None).restyle()
+    assert [r.limit for r in rows] == [1.0, 1.0] and all(r.unit == " s" and r.value >= 0 for r in rows)
+    assert rows[0].what.startswith("restyle every answer to plain") and "12 answers changed" in rows[0].detail
+    assert "0 answers changed" in rows[1].detail  # already polite
+
+
+def test_only_runs_the_sections_named_and_leaves_the_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_json(tmp_path / "tiny.json", make_records(8))
+    results = (bench.BENCH / "results.json").read_bytes()
+    ran: list[str] = []
+    for name in bench.SECTIONS:
+        monkeypatch.setattr(bench.Bench, name, lambda self, name=name: ran.append(name) or [])
+    assert bench.main(["--source", str(source), "--only", "restyle,stability", "--reps", "1"]) == 0
+    assert ran == ["stability", "restyle"] and (bench.BENCH / "results.json").read_bytes() == results
+    with pytest.raises(SystemExit):
+        bench.main(["--source", str(source), "--only", "nope"])
+    assert "unknown section nope" in capsys.readouterr().err

@@ -121,3 +121,17 @@ def test_ctrl_c_at_any_moment_after_start_up_is_exit_130_without_traceback(tmp_p
         codes.append(proc.returncode)
         assert not list(tmp_path.glob(f".o{n}.building-*"))  # no staging folder left behind
     assert codes.count(0) <= 20  # most interrupts landed while the command was at work
+
+
+def test_main_gives_back_the_callers_sigterm_handler(tmp_path: Path, capsys) -> None:
+    """``main()`` called in-process (a notebook, a test) unwinds on SIGTERM only while it runs."""
+
+    def own(signum, frame):  # pragma: no cover - never called
+        pass
+
+    previous = signal.signal(signal.SIGTERM, own)
+    try:
+        assert cli.main(["verify", str(tmp_path / "no-build")]) == 1  # verify failed: a result, not a crash
+        assert signal.getsignal(signal.SIGTERM) is own
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -113,9 +113,39 @@ def _check_batch_labels(batch: dict[str, Any], rows: list[dict[str, Any]], token
 def test_sft_trainer_trains_on_the_config_as_loaded(part: str, fmt: str, built: tuple[Path, dict], tokenizer: Any,
                                                    tmp_path: Path, no_network: None) -> None:
     folder, parts = built
+    expected = sum(formats.system_prompt(r, "style") is not None for r in parts[part])
+    _train_on(folder, part, fmt, len(parts[part]), expected, tokenizer, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def built_control(built: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same source built with ``--system-prompts style-control``."""
+    tmp = tmp_path_factory.mktemp("training-control")
+    src = write_jsonl(tmp / "src.jsonl", training_kit.records())
+    folder = tmp / "build"
+    result = run_cli("build", "--source", src, "--out", folder, "--parts", str(PARTS), "--strategy", "contiguous",
+                     "--system-prompts", "style-control")
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_sft_trainer_trains_on_the_style_control_messages(built: tuple[Path, dict], built_control: Path,
+                                                         tokenizer: Any, tmp_path: Path, no_network: None) -> None:
+    from dolly_ja_16k.style_control import style_control
+
+    _, parts = built
+    part = layout.part_names(PARTS)[0]
+    asked = [r for r in style_control(parts[part], 42) if "register" in r]
+    assert {r["register"] for r in asked} == {"keitai", "jotai"}  # both requests reach the model
+    _train_on(built_control, part, layout.MESSAGES_FORMAT, len(parts[part]), len(asked), tokenizer, tmp_path)
+
+
+def _train_on(folder: Path, part: str, fmt: str, records: int, with_system_prompt: int, tokenizer: Any,
+              tmp_path: Path) -> None:
+    """Load one training config by name, train two steps on it, check the labels and the system messages."""
     config = layout.format_config_name(part, fmt)
     dataset = datasets.load_dataset(str(folder), config, split="train")
-    assert dataset.num_rows == len(parts[part])
+    assert dataset.num_rows == records
     assert {"category", "index", "style"} <= set(dataset.column_names)
 
     args = SFTConfig(
@@ -130,13 +160,13 @@ def test_sft_trainer_trains_on_the_config_as_loaded(part: str, fmt: str, built: 
     batch = next(iter(trainer.get_train_dataloader()))
     rows = list(dataset)
     _check_batch_labels(batch, rows, tokenizer, fmt)
-    # over the whole prepared dataset: the style-aware system messages are there and masked
+    # over the whole prepared dataset: the system messages are there and masked
     prepared = trainer.train_dataset
     assert isinstance(prepared, datasets.Dataset) and prepared.num_rows == dataset.num_rows  # none dropped
     added = [name for name in prepared.column_names if name not in dataset.column_names]  # input_ids, labels…
     every = trainer.data_collator([{k: row[k] for k in added} for row in prepared])
     with_system = _check_batch_labels(every, rows, tokenizer, fmt)
-    assert with_system == sum(formats.system_prompt(r, "style") is not None for r in parts[part]) > 0
+    assert with_system == with_system_prompt > 0
 
     start = time.perf_counter()
     result = trainer.train()

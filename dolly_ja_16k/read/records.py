@@ -43,7 +43,8 @@ def is_blank(text: str) -> bool:
 
 
 class Record(TypedDict, total=False):
-    """One instruction record. ``style`` and ``flags`` are added by the review step."""
+    """One instruction record. ``style`` and ``flags`` are added by the review step; ``register`` only by
+    the style-control training copies (the register the system message asks for; never written as a column)."""
 
     instruction: str
     input: str
@@ -52,6 +53,7 @@ class Record(TypedDict, total=False):
     index: str
     style: str
     flags: list[str]
+    register: str
 
 
 def _type_name(value: object) -> str:

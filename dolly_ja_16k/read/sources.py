@@ -28,10 +28,11 @@ KNOWN_UPSTREAM = {
 }
 
 #: The command reading the source: error messages name the way out that command has.
-Command = Literal["build", "review"]
+Command = Literal["build", "review", "restyle"]
 _LOCAL_COPY_HINT: dict[str, str] = {
     "build": "pass a local copy with --source PATH",
     "review": "pass a local copy instead: dolly-ja-16k review PATH",
+    "restyle": "pass a local copy instead: dolly-ja-16k restyle PATH",
 }
 
 

@@ -29,6 +29,22 @@ class Image(Model):
     title: str
 
 
+class Restyle(Model):
+    """``build --restyle``: the register the answers were rewritten in and what changed."""
+
+    #: ``keitai`` or ``jotai``.
+    to: str
+    #: The plain copula (``dearu`` or ``da``; matters only towards ``jotai``).
+    copula: str
+    records_changed: int
+    #: Sentence ends rewritten.
+    sentences: int
+    #: Clause ends inside sentences rewritten (延びましたが → 延びたが).
+    clauses: int
+    #: Endings in the other register left as they were, by reason (quoted, request, unsure, …).
+    left: dict[str, int]
+
+
 class Review(Model):
     """The review's summary; ``review.jsonl`` has one row per finding."""
 
@@ -43,3 +59,5 @@ class Review(Model):
     #: Only records of this style were kept (``keitai`` or ``jotai``), or None.
     style_filter: str | None = None
     images: list[Image] = msgspec.field(default_factory=list)
+    #: What ``--restyle`` changed (None without it); ``styles`` counts the styles after it.
+    restyle: Restyle | None = None

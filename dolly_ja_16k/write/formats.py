@@ -80,10 +80,19 @@ def has_input(record: Record) -> bool:
 
 # -- system prompts -------------------------------------------------------------------------------
 
+#: ``--system-prompts style-control``: each record asks for the register its training copy was
+#: converted to (``style_control``), or for none.
+STYLE_CONTROL = "style-control"
+#: What the counts call records without a register asked for.
+NO_REGISTER = "none"
+
+
 def system_prompt(record: Record, mode: SystemPrompts) -> str | None:
     """The system message of one record, or None for no system message."""
     if mode == "off":
         return None
+    if mode == STYLE_CONTROL:
+        return STYLE_SYSTEM_PROMPTS.get(record.get("register", ""))
     style = record.get("style")
     if style is None:
         raise OptionError("system_prompts", "system prompts by style need the style column, which ",
@@ -102,7 +111,12 @@ class SystemPromptCount:
 
 
 def system_prompt_counts(records: Iterable[Record], mode: SystemPrompts) -> list[SystemPromptCount]:
-    """One entry per style present, in ``STYLES`` order (untagged records under ``""``), for the card."""
+    """One entry per style present, in ``STYLES`` order (untagged records under ``""``), for the card;
+    with style-control, one per register asked for, and ``none`` for the records that ask for none."""
+    if mode == STYLE_CONTROL:
+        asked = Counter(r.get("register", NO_REGISTER) for r in records)
+        return [SystemPromptCount(key, STYLE_SYSTEM_PROMPTS.get(key), asked[key])
+                for key in (KEITAI, JOTAI, NO_REGISTER) if asked[key]]
     counts = Counter(r.get("style", "") for r in records)
     order = [s for s in STYLES if s in counts] + sorted(s for s in counts if s not in STYLES)
     return [SystemPromptCount(style, STYLE_SYSTEM_PROMPTS.get(style) if mode == "style" else None, counts[style])

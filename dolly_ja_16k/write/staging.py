@@ -131,6 +131,27 @@ class Staging:
         self.discard()  # after a commit the path no longer exists; otherwise clean up
 
 
+def write_file(path: Path, data: bytes | bytearray) -> None:
+    """Write one file whole or not at all: into a hidden file beside it, then renamed over it.
+
+    A failure (a full disk, Ctrl-C) removes the hidden file and leaves ``path`` as it was.
+    """
+    path = Path(os.path.abspath(path))
+    staged = path.parent / f".{path.name}{STAGING_TAG}{os.getpid()}"
+    try:
+        with open(staged, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(staged, path)
+    except BaseException as err:
+        with contextlib.suppress(OSError):  # it may never have been made (no such folder)
+            staged.unlink(missing_ok=True)
+        if isinstance(err, OSError):  # name the file asked for, not the hidden one (or none: a full disk)
+            raise OSError(err.errno, err.strerror, str(path)) from None
+        raise
+
+
 def remove_stale_staging(out: Path) -> None:
     """Remove staging folders left by builds that were killed (their process is gone)."""
     for path in out.parent.glob(f".{out.name}{STAGING_TAG}*"):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
+import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -26,10 +27,51 @@ def _parts() -> list[tuple[str, list]]:
     return [("1_of_2", records[:20]), ("2_of_2", records[20:])]
 
 
+def _in_a_fresh_process(body: str) -> None:
+    """Run ``body`` in a new single-threaded Python: a test runner has threads of its own, and a
+    painter in a threaded process draws without a worker."""
+    script = textwrap.dedent("""
+        import os, signal
+        from dolly_ja_16k.write.painter import Painter
+        from dolly_ja_16k.write.plots import picture_data, render_pictures
+        from tests.write.test_painter import _alive, _children, _parts
+    """) + textwrap.dedent(body)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_worker_draws_exactly_what_the_build_process_would() -> None:
-    with Painter() as painter:
-        painter.draw(picture_data(_parts()))
-        assert painter.pictures() == render_pictures(_parts())
+    _in_a_fresh_process("""
+        with Painter() as painter:
+            assert painter.forked and len(_children(os.getpid())) == 1
+            painter.draw(picture_data(_parts()))
+            assert painter.pictures() == render_pictures(_parts())
+    """)
+
+
+def test_the_worker_ends_with_the_painter() -> None:
+    _in_a_fresh_process("""
+        painter = Painter()
+        (worker,) = _children(os.getpid())
+        painter.close()
+        assert not _alive(worker)
+    """)
+
+
+def test_a_threaded_process_draws_the_same_pictures_without_a_worker() -> None:
+    """A fork copies every thread's locks but runs one thread: no worker is forked beside other threads."""
+    before = set(_children(os.getpid()))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with Painter() as painter:
+            assert not painter.forked and set(_children(os.getpid())) == before
+            painter.draw(picture_data(_parts()))
+            assert painter.pictures() == render_pictures(_parts())
+    finally:
+        stop.set()
+        other.join()
 
 
 def _children(pid: int) -> list[int]:
@@ -46,20 +88,6 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
-
-
-def _new_children(before: set[int]) -> set[int]:
-    """This process's children started since ``before`` (a test run's servers are children too)."""
-    return set(_children(os.getpid())) - before
-
-
-def test_the_worker_ends_with_the_painter() -> None:
-    before = set(_children(os.getpid()))
-    painter = Painter()
-    workers = _new_children(before)
-    assert len(workers) == 1
-    painter.close()
-    assert not any(_alive(pid) for pid in workers)
 
 
 def test_a_build_killed_while_its_worker_is_busy_leaves_no_process(tmp_path: Path) -> None:
@@ -120,9 +148,39 @@ def test_the_pictures_of_a_build_come_from_the_worker(tmp_path: Path) -> None:
 
 def test_ctrl_c_reaches_only_the_build() -> None:
     """The worker ignores SIGINT: a terminal's Ctrl-C goes to every process of the job."""
-    before = set(_children(os.getpid()))
-    with Painter() as painter:
-        (worker,) = _new_children(before)
-        os.kill(worker, signal.SIGINT)
-        painter.draw(picture_data(_parts()))
-        assert painter.pictures()
+    _in_a_fresh_process("""
+        with Painter() as painter:
+            (worker,) = _children(os.getpid())
+            os.kill(worker, signal.SIGINT)
+            painter.draw(picture_data(_parts()))
+            assert painter.pictures() and _alive(worker)
+    """)
+
+
+def test_the_worker_ends_on_sigterm_whatever_handler_the_build_set() -> None:
+    """The build's SIGTERM handler unwinds the build; a worker forked under it still just ends."""
+    _in_a_fresh_process("""
+        def unwind(signum, frame):
+            raise SystemExit(143)
+
+        signal.signal(signal.SIGTERM, unwind)
+        with Painter() as painter:
+            (worker,) = _children(os.getpid())
+        assert not _alive(worker) and signal.getsignal(signal.SIGTERM) is unwind
+    """)
+
+
+def test_the_card_is_rendered_by_the_worker_not_the_build_process(tmp_path: Path) -> None:
+    """The build's own process never imports the card's renderer; its card is the one the manifest renders to."""
+    from dolly_ja_16k.manifest import read
+    from dolly_ja_16k.write.card import render_card
+
+    source = write_jsonl(tmp_path / "s.jsonl", make_records(30))
+    out = tmp_path / "out"
+    script = ("import sys\nfrom dolly_ja_16k.cli import main\n"
+              f"code = main(['build', '--source', {str(source)!r}, '--out', {str(out)!r}, '--parts', '2'])\n"
+              "assert code == 0, code\nprint('huggingface_hub.repocard' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "False"
+    assert (out / "README.md").read_text(encoding="utf-8") == render_card(read(out))
