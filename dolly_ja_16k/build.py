@@ -37,7 +37,7 @@ from dolly_ja_16k.manifest import (
     Validation,
 )
 from dolly_ja_16k.options import BuildOptions, check_target_size, check_validation_size, recorded
-from dolly_ja_16k.read.records import FIELDS, Record
+from dolly_ja_16k.read.records import FIELDS, FLAGS, Record
 from dolly_ja_16k.read.sources import read_source
 from dolly_ja_16k.review.run import ReviewResult, run_review
 from dolly_ja_16k.review.summary import Image, Restyle, Review
@@ -107,6 +107,7 @@ def review_records(records: list[Record], options: BuildOptions) -> Reviewed:
     fields = list(FIELDS)
     if result.styles is not None:
         fields.append("style")
+    fields.append(FLAGS)
     review = Review(
         file=REVIEW_FILE, keep_all=options.keep_all, records_in=len(records), records_dropped=result.dropped,
         records_kept=len(result.records), rules=result.rules, styles=result.styles, style_filter=options.style,

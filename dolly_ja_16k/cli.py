@@ -321,6 +321,17 @@ def _left_as(args: argparse.Namespace | None) -> str:
     return "nothing was written"
 
 
+def _drop_values(argv: list[str]) -> list[str]:
+    """``--drop -duplicate`` as ``--drop=-duplicate``: argparse would read ``-duplicate`` as an unknown flag."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] == "--drop" and arg.startswith("-") and arg != "--":
+            out[-1] = f"--drop={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure is one line on stderr and an exit code."""
     args = None
@@ -329,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         if signal.getsignal(signal.SIGINT) is _quiet_interrupt:
             signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt unwinds the work
         signal.signal(signal.SIGTERM, _terminate)
-        args = make_parser().parse_args(argv)
+        args = make_parser().parse_args(_drop_values(sys.argv[1:] if argv is None else argv))
         with _warnings_on_stderr():
             return int(args.run(args))
     except DollyError as err:  # the options it names are shown as their flags

@@ -58,6 +58,8 @@ class Part(_Model):
     styles: dict[str, int] | None = None
     #: Records of the user's own supplements (index prefix ``user-``) in this part.
     supplement_records: int = 0
+    #: Records whose ``flags`` column names at least one rule (None: a build without the column).
+    flagged: int | None = None
 
 
 class Validation(Part, kw_only=True):

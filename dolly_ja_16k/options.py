@@ -31,7 +31,7 @@ from typing import Any, Literal, get_args
 from dolly_ja_16k.errors import Opt, OptionError
 from dolly_ja_16k.hub.addresses import REPO_ID_RULES, is_repo_id
 from dolly_ja_16k.layout import DEFAULT_BRANCH, DEFAULT_OUT, DEFAULT_SOURCE, MANIFEST_FILE
-from dolly_ja_16k.review.rules import FINDERS, FIXES, drop_help
+from dolly_ja_16k.review.rules import FINDERS, FIXES, default_drop, drop_help
 from dolly_ja_16k.review.summary import Review
 from dolly_ja_16k.split import SPLIT_STRATEGIES
 
@@ -220,10 +220,26 @@ def seconds(text: str) -> float:
 
 
 def parse_drop(text: str) -> frozenset[str]:
-    """``RULE[,RULE…]``: the checks whose records are dropped ("" drops none)."""
-    names = frozenset(n.strip() for n in text.split(",") if n.strip())
-    _check_drop("drop", names, None)
-    return names
+    """The checks whose records are dropped, from ``--drop``'s value.
+
+    ``RULE[,RULE…]`` replaces the defaults ("" drops none); ``+RULE`` adds a check to the
+    defaults and ``-RULE`` takes one out (``+truncated,-duplicate``), so nobody has to
+    re-list the defaults to change one of them. The two forms cannot be mixed.
+    """
+    items = [n.strip() for n in text.split(",") if n.strip()]
+    changes = [n for n in items if n[0] in "+-"]
+    if changes and len(changes) != len(items):
+        raise OptionError("drop", f"{text!r} mixes RULE with +RULE/-RULE; either list the checks to drop "
+                                  "or change the defaults with +RULE and -RULE")
+    if not changes:
+        names = frozenset(items)
+        _check_drop("drop", names, None)
+        return names
+    _check_drop("drop", [n[1:].strip() for n in changes], None)
+    chosen = set(default_drop())
+    for change in changes:
+        (chosen.add if change[0] == "+" else chosen.discard)(change[1:].strip())
+    return frozenset(chosen)
 
 
 def decode_cli_template(text: str) -> str:
@@ -682,7 +698,7 @@ class BuildOptions:
     keep_all: bool = option(False, record=Recorded(bool, False),
                             help="review reports only: nothing is changed or dropped and there is no style column")
     #: Review checks whose records are dropped; None means each check's default.
-    drop: frozenset[str] | None = option(None, parse=parse_drop, metavar="RULE[,RULE…]", check=_check_drop,
+    drop: frozenset[str] | None = option(None, parse=parse_drop, metavar="[+|-]RULE[,…]", check=_check_drop,
                                          record=Recorded(list[str], [], _dropped), card=_review_line,
                                          command=_drop_words,
                                          help=drop_help())

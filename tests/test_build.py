@@ -49,8 +49,9 @@ def test_real_build_sizes_and_every_index_once(real_build, real_source):
     assert len(set(built)) == 15015
     by_index = {r["index"]: r for r in source}
     for record in parts[2][:50]:
-        assert list(record) == ["instruction", "input", "output", "category", "index"]
-        assert record == {k: by_index[record["index"]][k] for k in record}
+        assert list(record) == ["instruction", "input", "output", "category", "index", "flags"]
+        assert all(isinstance(name, str) for name in record["flags"])
+        assert record == {**{k: by_index[record["index"]][k] for k in record if k != "flags"}, "flags": record["flags"]}
     # stratified: every part has the same category mix, within one per category
     counts = [Counter(r["category"] for r in part) for part in parts]
     for category in counts[0]:

@@ -141,7 +141,7 @@ def test_shared_source_bounds(real_source) -> None:
 
 def test_the_second_review_round_moves_no_record_between_parts(real_source) -> None:
     """The bracket repair changes text only, so no record changes part; dropping the cut-off
-    answers too (83 records) moves few others: the part sizes and category mix stay balanced."""
+    answers too (149 records) moves few others: the part sizes and category mix stay balanced."""
     import copy
 
     from dolly_ja_16k.review.rules import default_drop
@@ -156,7 +156,7 @@ def test_the_second_review_round_moves_no_record_between_parts(real_source) -> N
     without = _where([original[r["index"]] for r in reviewed], 4, "stratified", 42)
     assert with_fixes == without
     fewer = run_review(copy.deepcopy(records), drop=default_drop() | {"truncated"}, tag_style=False).records
-    assert len(reviewed) - len(fewer) == 83
+    assert len(reviewed) - len(fewer) == 149
     after = _where(fewer, 4, "stratified", 42)
     moved = sum(1 for index, part in after.items() if with_fixes[index] != part)
     assert moved <= 0.01 * len(fewer)  # measured: 24

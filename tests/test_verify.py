@@ -585,16 +585,17 @@ def test_check_with_datasets_compares_what_datasets_sees_with_the_manifest(folde
     parts = list(manifest.parts)
     parts[0] = msgspec.structs.replace(parts[0], file="data/2_of_4.jsonl")  # streamed rows differ
     parts[2] = msgspec.structs.replace(parts[2], records=9, num_bytes=parts[2].num_bytes + 1)
-    changed = msgspec.structs.replace(manifest, parts=parts, features=[*manifest.features[:-1], "id"])
+    features = ["id" if name == "style" else name for name in manifest.features]
+    changed = msgspec.structs.replace(manifest, parts=parts, features=features)
     report, _ = _datasets_report(folder, changed, tmp_path)
     real = read_manifest(folder).parts[2]
     columns = f"columns {list(manifest.features)}, expected {changed.features}"
     # the training configs keep their own rows and sizes; without `style` among the features
     # their card drops that column too, which their files still hold
     kept = ["category", "index"]
-    messages = f"columns {['messages', *kept, 'style']}, expected {['messages', *kept]}"
+    messages = f"columns {['messages', *kept, 'style', 'flags']}, expected {['messages', *kept, 'flags']}"
     pair = ["prompt", "completion"]
-    prompt_completion = f"columns {[*pair, *kept, 'style']}, expected {[*pair, *kept]}"
+    prompt_completion = f"columns {[*pair, *kept, 'style', 'flags']}, expected {[*pair, *kept, 'flags']}"
 
     def training(part: str) -> list[str]:
         return [f"config {part}-messages/train: {messages}",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from sys import intern
-from typing import TypedDict
+from typing import Final, TypedDict
 
 from dolly_ja_16k.errors import InputError
 
 #: Output key order of every written record (and of the card's features).
 FIELDS: tuple[str, ...] = ("instruction", "input", "output", "category", "index")
+#: The column the review adds to every written record: the names of the rules that flagged it
+#: (``[]`` when none), the only column whose values are lists of strings.
+FLAGS: Final = "flags"
 #: Fields that must hold text after trimming whitespace.
 REQUIRED_TEXT: tuple[str, ...] = ("instruction", "output", "category", "index")
 #: The eight categories of databricks-dolly-15k; others are accepted with a warning.
@@ -40,8 +43,8 @@ def is_blank(text: str) -> bool:
 
 
 class Record(TypedDict, total=False):
-    """One instruction record. ``style`` is added by the review step; ``register`` only by the
-    style-control training copies (the register the system message asks for; never written as a column)."""
+    """One instruction record. ``style`` and ``flags`` are added by the review step; ``register`` only by
+    the style-control training copies (the register the system message asks for; never written as a column)."""
 
     instruction: str
     input: str
@@ -49,6 +52,7 @@ class Record(TypedDict, total=False):
     category: str
     index: str
     style: str
+    flags: list[str]
     register: str
 
 

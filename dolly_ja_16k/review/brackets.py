@@ -224,8 +224,24 @@ _COMMA_END = frozenset("、，,")
 _COLON_END = frozenset("：:")
 
 
-def cut_off(text: str) -> str | None:
-    """Why ``text`` ends where a sentence cannot end, or None if its ending is possible."""
+#: Particles that end a short answer ("東京で", "1月10日に", "私も") but leave a long sentence
+#: hanging ("…承認されて2019年7月29日に"). で is cut off from this many characters of the line on,
+#: the others only in an answer that already ended a sentence or whose line is twice as long:
+#: headlines end in に/へ ("歴代トップに", "総額300億ドルへ").
+_LONG_PARTICLES = ("から", "より", "で", "に", "も", "へ")
+_DE_LINE = 15
+_OTHERS_LINE = 40
+#: After the last 。 of a line, one character that is no closing mark is a stray ("…使用します。で").
+_STRAY_AFTER = re.compile(r"。([^\s」』）)\]\"'。！？!?.…])$")
+
+
+def cut_off(text: str, answer: bool = False) -> str | None:
+    """Why ``text`` ends where a sentence cannot end, or None if its ending is possible.
+
+    ``answer``: ``text`` is an output, where a long sentence stopping on で/に/も/へ/から/より
+    or a stray character after 。 is also a cut-off (contexts copied from Wikipedia often end
+    on a caption or a heading, so an input is not judged on those).
+    """
     text = text.rstrip()
     if not text:
         return None
@@ -246,7 +262,26 @@ def cut_off(text: str) -> str | None:
     tail_open = [i for i in found.unclosed if line[i] in "「『"]
     if tail_open and last not in _SENTENCE_END and not any(c in _SENTENCE_END for c in line[tail_open[-1]:]):
         return f"ends inside an unclosed {line[tail_open[-1]]}"
-    return None
+    return _dangling(text, line) if answer else None
+
+
+def _dangling(text: str, line: str) -> str | None:
+    """A long sentence that stops on で, に, も, へ, から or より, one stray character after 。, or an
+    answer that stops inside a round bracket (``…テスラモデル3（自動車``, like a title list that lost its last 」)."""
+    if _STRAY_AFTER.search(line) and len(line) > _DE_LINE:
+        return "a stray character after 。"
+    round_open = [i for i in balance(line).unclosed if line[i] in "（("]
+    if round_open and not any(c in _SENTENCE_END for c in line[round_open[-1]:]):
+        return f"ends inside an unclosed {line[round_open[-1]]}"
+    particle = next((p for p in _LONG_PARTICLES if text.endswith(p)), None)
+    before = text[-len(particle) - 1:-len(particle)] if particle else ""
+    if particle is None or _is_list_item(line, text) or _HIRAGANA.fullmatch(before or "あ"):
+        return None  # after hiragana it ends a word or a verb form: ために, ように, ですから
+    if particle == "で":
+        long_enough = len(line) >= _DE_LINE
+    else:
+        long_enough = len(line) >= _OTHERS_LINE or any(c in _SENTENCE_END for c in text)
+    return f"a long sentence stops on {particle}" if long_enough else None
 
 
 def _is_list_item(line: str, text: str) -> bool:

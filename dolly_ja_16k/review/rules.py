@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from dolly_ja_16k.read.records import REQUIRED_TEXT, Record, is_blank
-from dolly_ja_16k.review import brackets
+from dolly_ja_16k.review import brackets, fragments, marks, morphemes
 from dolly_ja_16k.review.summary import Action, Rule
 
 if TYPE_CHECKING:
@@ -89,36 +89,18 @@ def _fix_whitespace(record: Record) -> str | None:
     return f"trimmed {', '.join(changed)}" if changed else None
 
 
-#: Reference marks as Wikipedia prints them: [1] … [999]. Four digits are years ("[1994]").
-_CITATION = re.compile(r"\[\d{1,3}\]")
-
-
-def _remove_marks(text: str) -> tuple[str, int]:
-    """``text`` without citation marks and the spaces or tabs just before each.
-
-    Splitting on the bare mark and trimming each piece before a mark is about six times
-    faster than one pattern with a leading ``[ \t]*`` (which the regex engine must try
-    at every position).
-    """
-    pieces = _CITATION.split(text)
-    last = len(pieces) - 1
-    return "".join(p if i == last else p.rstrip(" \t") for i, p in enumerate(pieces)), last
-
-
 def _fix_citations(record: Record) -> str | None:
+    """Remove Wikipedia's editorial marks (``marks.py``) from all three fields."""
     note = None
     removed = 0
-    for name in ("input", "output"):
-        value = record[name]
-        if "[" not in value:
+    for name in TEXT_FIELDS:
+        value = record[name]  # type: ignore[literal-required]
+        new, count = marks.remove(value)
+        if not count:
             continue
-        match = _CITATION.search(value)
-        if match is None:
-            continue
-        new, count = _remove_marks(value)
-        note = note or excerpt(value, match.start())
+        note = note or excerpt(value, marks.find(value)[0][0])
         removed += count
-        record[name] = new.strip()
+        record[name] = new.strip()  # type: ignore[literal-required]
     return f"{removed} removed: {note}" if removed else None
 
 
@@ -225,7 +207,8 @@ def _scan_truncated(records: list[Record], squashed: Squashed) -> list[Finding]:
     for i, r in enumerate(records):
         reasons = [f"{name} {why}: {excerpt(r[name], len(r[name]))}"
                    for name in ("input", "output")
-                   if (why := brackets.cut_off(r[name])) is not None]
+                   if (why := brackets.cut_off(r[name], name == "output")
+                       or (fragments.fragment(r[name]) if name == "output" else None)) is not None]
         if reasons:
             found.append((i, "; ".join(reasons)))
     return found
@@ -245,12 +228,58 @@ def _scan_unbalanced(records: list[Record], squashed: Squashed) -> list[Finding]
     return found
 
 
+#: Longest a field may be: about three times the 99.9th percentile of its length in the shared
+#: source (instruction 740, input 5,504, output 3,116 characters) and above every ordinary
+#: record (the next-longest instruction has 1,701 characters, input 13,735, output 5,403).
+#: Longer fields are pasted logs and dumps (a 10,795-character JVM log as an instruction).
+TOO_LONG = {"instruction": 2500, "input": 15000, "output": 8000}
+
+
+def _scan_too_long(records: list[Record], squashed: Squashed) -> list[Finding]:
+    found = []
+    for i, r in enumerate(records):
+        over = [f"{name} {len(r[name]):,} > {limit:,} chars" for name, limit in TOO_LONG.items()  # type: ignore[literal-required]
+                if len(r[name]) > limit]  # type: ignore[literal-required]
+        if over:
+            found.append((i, f"{'; '.join(over)}: {excerpt(r['instruction'])}"))
+    return found
+
+
+#: Whole answers of two hiragana that answer a question: yes and no.
+_YES_NO = frozenset({"はい", "いいえ", "うん", "ええ"})
+#: Nouns that say nothing alone ("もの": a thing).
+_FORMAL_NOUNS = frozenset({"もの", "こと", "ところ", "ため"})
+_HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f]{1,2}")
+
+
+def short_non_answer(output: str) -> bool:
+    """An output of one or two hiragana that is no word an answer can be: ``よ``, ``はあ``, ``もの``.
+
+    Numbers, names, symbols and words in kanji or katakana (``7``, ``鯛``, ``ロハ``, ``F``) can answer
+    a question and are left alone; so are ``はい``/``いいえ`` and nouns written in hiragana (``ひげ``).
+    """
+    text = output.strip()
+    if not _HIRAGANA_ONLY.fullmatch(text) or text in _YES_NO:
+        return False
+    if len(text) == 1 or text in _FORMAL_NOUNS:
+        return True
+    found = morphemes.analyse(text)
+    return not (len(found) == 1 and found[0].pos.startswith("名詞"))
+
+
+def _scan_too_short(records: list[Record], squashed: Squashed) -> list[Finding]:
+    return [(i, f"output {r['output'].strip()!r} for: {excerpt(r['instruction'])}") for i, r in enumerate(records)
+            if len(r["output"]) <= 4 and short_non_answer(r["output"])]
+
+
 # ---------------------------------------------------------------------------------- the rules
 
 #: Run first and in this order, so the finders see the text that will be written.
 FIXES: tuple[Fix, ...] = (
     Fix("whitespace", "trim leading and trailing whitespace, turn \\r\\n into \\n (no NFKC)", _fix_whitespace),
-    Fix("citation_marks", "remove Wikipedia reference marks such as [3] from input and output", _fix_citations),
+    Fix("citation_marks", "remove Wikipedia's editorial marks from all three fields: notes such as [3], [a], "
+        "[注 1], [nb 2] and tags such as [citation needed], [要出典], [編集] (IPA, code, years stay)",
+        _fix_citations),
     Fix("lost_brackets", "put back a lost opening 「 『 （ where its place is certain (start of a line or "
         "list item)", _fix_brackets),
 )
@@ -263,10 +292,16 @@ FINDERS: tuple[Finder, ...] = (
            f"(output is at least {OUTPUT_SHARE:.0%} of it)", _scan_output_in_instruction, DROP),
     Finder("duplicate", "same instruction, input and output as an earlier record (whitespace "
            "normalised); the first is kept", _scan_duplicates, DROP),
+    Finder("too_short", "the output is one or two hiragana that answer nothing (よ, はあ, もの); numbers, "
+           "yes/no, names and symbols are not counted", _scan_too_short, DROP),
+    Finder("too_long", "a field far longer than an instruction record needs (a pasted log or dump): "
+           + ", ".join(f"{name} over {limit:,}" for name, limit in TOO_LONG.items()) + " characters",
+           _scan_too_long, FLAG),
     Finder("non_japanese", f"under {JAPANESE_SHARE:.0%} of the letters in instruction + output are "
            "Japanese (mostly lists of English titles)", _scan_non_japanese, FLAG),
     Finder("truncated", "input or output ends where a sentence cannot (「, 、, a dangling particle, "
-           "inside an open quote)", _scan_truncated, FLAG),
+           "inside an open quote); an output also when a long sentence stops on で/に/も/へ/から/より, "
+           "after 。 with one stray character, or on a noun or 連用形 with no predicate", _scan_truncated, FLAG),
     Finder("unbalanced_brackets", "a bracket pairs with nothing and the fix could not place its "
            "other half", _scan_unbalanced, FLAG),
 )
@@ -278,15 +313,16 @@ def default_drop() -> frozenset[str]:
 
 
 def drop_help() -> str:
-    """The help of ``--drop``: the defaults and every finder with its description, from the rules.
+    """The help of ``--drop``: its three forms and every finder, the defaults marked, from the rules.
 
     ``%`` is doubled for argparse, which formats help strings with ``%``.
     """
-    defaults = ",".join(f.name for f in FINDERS if f.drops_by_default and not f.always)
     always = ", ".join(f.name for f in FINDERS if f.always)
-    finders = "; ".join(f"{f.name} ({f.action}): {f.description}" for f in FINDERS if not f.always)
-    text = (f"review checks whose records are dropped, replacing the defaults ({defaults}); '' drops none "
-            f"({always} always drops). The checks: {finders}")
+    finders = "; ".join(f"{'*' if f.drops_by_default else ''}{f.name} ({f.action}): {f.description}"
+                        for f in FINDERS if not f.always)
+    text = ("review checks whose records are dropped: RULE,RULE replaces the defaults, +RULE adds a check to "
+            "them and -RULE takes one out (--drop +truncated,-duplicate); '' drops none "
+            f"({always} always drops). The checks, * dropped by default: {finders}")
     return text.replace("%", "%%")
 
 

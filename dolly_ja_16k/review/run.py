@@ -96,6 +96,22 @@ def _run_finders(records: list[Record], drop_set: frozenset[str], keep_all: bool
     return rules, dropped
 
 
+def _attach_flags(records: list[Record], rows: list[dict[str, Any]]) -> None:
+    """Give every record its ``flags``: the rules that flagged it, in rule order ([] when none).
+
+    A fix that changed the text and a rule that dropped the record are not flags; with
+    ``--keep-all`` every finding is one, so the flags name every rule that found something.
+    """
+    flagged: dict[str, list[str]] = {}
+    for row in rows:
+        if row["action"] == FLAGGED:
+            names = flagged.setdefault(row["index"], [])
+            if row["rule"] not in names:
+                names.append(row["rule"])
+    for r in records:
+        r["flags"] = flagged.get(r["index"], [])
+
+
 def _filter_style(result: ReviewResult, style: str) -> None:
     """Leave out the kept records whose answer is not in ``style`` (``--style``), as a rule of its own."""
     left_out = [r for r in result.records if r["style"] != style]
@@ -121,6 +137,7 @@ def run_review(records: list[Record], drop: Iterable[str] | None = None, keep_al
         for r in records:
             r["style"] = classify(r["output"])
     found, dropped = _run_finders(records, drop_set, keep_all, rows)
+    _attach_flags(records, rows)
     kept = [r for i, r in enumerate(records) if i not in dropped] if dropped else list(records)
     result = ReviewResult(kept, rows, rules + found, len(dropped))
     if tagging:

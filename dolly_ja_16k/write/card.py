@@ -18,8 +18,9 @@ from dolly_ja_16k.errors import one_line
 from dolly_ja_16k.layout import ALL_CONFIG, PART_SPLIT, VALIDATION_SPLIT
 from dolly_ja_16k.manifest import Manifest, Part, SourceFile, TrainingConfig, per_part
 from dolly_ja_16k.options import STYLE_WORDS, CardFacts, CommandFacts, card_lines, command_line
+from dolly_ja_16k.read.records import FLAGS
 from dolly_ja_16k.review.rules import summary_sentence
-from dolly_ja_16k.write.formats import CONVERSATION_FORMATS, KEPT_FIELDS, features
+from dolly_ja_16k.write.formats import CONVERSATION_FORMATS, KEPT_FIELDS, column_feature, features
 from dolly_ja_16k.write.plots import CAPTIONS
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def size_category(records: int) -> str:
 
 def _features(manifest: Manifest) -> list[dict[str, str]]:
     # a new list per config: a shared one would be dumped as a YAML anchor and aliases
-    return [{"name": name, "dtype": "string"} for name in manifest.features]
+    return [column_feature(name) for name in manifest.features]
 
 
 def _split_info(part: Part, name: str) -> dict[str, Any]:
@@ -79,7 +80,8 @@ def _with_validation(manifest: Manifest, entry: dict[str, Any], info: dict[str, 
 def _training_config(manifest: Manifest, config: TrainingConfig, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``configs`` and ``dataset_info`` entries of one training config, under ``name``."""
     entry = {"config_name": name, "data_files": [{"split": PART_SPLIT, "path": config.file}]}
-    info = {"config_name": name, "features": features(config.format, "style" in manifest.features),
+    columns = features(config.format, "style" in manifest.features, FLAGS in manifest.features)
+    info = {"config_name": name, "features": columns,
             "splits": [{"name": PART_SPLIT, "num_bytes": config.num_bytes, "num_examples": config.records}],
             "download_size": manifest.file(config.file).bytes, "dataset_size": config.num_bytes}
     return _with_validation(manifest, entry, info, _held(manifest, config.format))
@@ -439,5 +441,6 @@ def render_card(manifest: Manifest, repo_id: str | None = None, part: str | None
         held_method=(manifest.validation.method.format(seed=f"seed `{manifest.validation.seed}`")
                      if manifest.validation else ""),
         held_categories=_held_rows(manifest),
+        flagged=None if FLAGS not in manifest.features else sum(p.flagged or 0 for p in manifest.parts),
     )
     return str(card).rstrip("\n") + "\n"

@@ -41,7 +41,7 @@ from dolly_ja_16k.layout import (
 )
 from dolly_ja_16k.manifest import SystemPrompt, Training, TrainingConfig
 from dolly_ja_16k.options import DEFAULT_USER_TEMPLATE, DEFAULT_USER_TEMPLATE_NO_INPUT, SystemPrompts
-from dolly_ja_16k.read.records import Record
+from dolly_ja_16k.read.records import FLAGS, Record
 from dolly_ja_16k.review.style import JOTAI, KEITAI, STYLES
 
 #: ``--system-prompts style``: the system message of each style; styles not listed get none.
@@ -49,8 +49,9 @@ STYLE_SYSTEM_PROMPTS: dict[str, str] = {
     KEITAI: "回答は「です・ます」調（敬体）で書いてください。",
     JOTAI: "回答は「だ・である」調（常体）で書いてください。",
 }
-#: Columns kept beside the conversation, in this order (``style`` only when the build tagged it).
-KEPT_FIELDS: tuple[str, ...] = ("category", "index", "style")
+#: Columns kept beside the conversation, in this order (``style`` only when the build tagged it,
+#: ``flags`` when the review ran: a list of rule names).
+KEPT_FIELDS: tuple[str, ...] = ("category", "index", "style", FLAGS)
 
 
 # -- the user turn ------------------------------------------------------------------------------
@@ -135,11 +136,13 @@ def _conversation(record: Record, template: UserTemplate,
     return prompt, {"role": "assistant", "content": record["output"]}
 
 
-def _kept(record: Record) -> dict[str, str]:
+def _kept(record: Record) -> dict[str, Any]:
     """The ``KEPT_FIELDS`` of a record, in that order."""
-    kept = {"category": record["category"], "index": record["index"]}
+    kept: dict[str, Any] = {"category": record["category"], "index": record["index"]}
     if "style" in record:
         kept["style"] = record["style"]
+    if FLAGS in record:
+        kept[FLAGS] = record[FLAGS]
     return kept
 
 
@@ -212,14 +215,19 @@ def encode_part(part: str, records: list[Record], template: UserTemplate = DEFAU
 
 # -- what the card and the dataset_info need ----------------------------------------------------------
 
-def features(fmt: str, with_style: bool) -> list[dict[str, Any]]:
+def column_feature(name: str) -> dict[str, str]:
+    """One kept column in ``datasets`` YAML form: ``flags`` is a list of strings, the others strings."""
+    return {"name": name, "list": "string"} if name == FLAGS else {"name": name, "dtype": "string"}
+
+
+def features(fmt: str, with_style: bool, with_flags: bool = False) -> list[dict[str, Any]]:
     """The config's features as the card's ``dataset_info`` writes them (``datasets`` YAML form)."""
     message = {"list": [{"name": "role", "dtype": "string"}, {"name": "content", "dtype": "string"}]}
     columns = CONVERSATION_FORMATS[fmt].columns
-    kept = [name for name in KEPT_FIELDS if with_style or name != "style"]
+    kept = [name for name in KEPT_FIELDS if (with_style or name != "style") and (with_flags or name != FLAGS)]
     # a new dict per column: a shared one would be dumped as a YAML anchor and aliases
     return ([{"name": name, **{k: [dict(f) for f in v] for k, v in message.items()}} for name in columns]
-            + [{"name": name, "dtype": "string"} for name in kept])
+            + [column_feature(name) for name in kept])
 
 
 def row_nbytes(row: Mapping[str, Any]) -> int:
@@ -230,9 +238,11 @@ def row_nbytes(row: Mapping[str, Any]) -> int:
     the UTF-8 bytes. No nulls, so no validity bitmaps. The tests check it against pyarrow.
     """
     total = 0
-    for value in row.values():
+    for name, value in row.items():
         if isinstance(value, str):
             total += 4 + len(value.encode())
+        elif name == FLAGS:  # list<string>: a list offset, then an offset and the bytes per name
+            total += 4 + sum(4 + len(flag.encode()) for flag in value)
         else:
             total += 4 + sum(8 + len(m["role"].encode()) + len(m["content"].encode()) for m in value)
     return total

@@ -20,7 +20,7 @@ import orjson
 
 from dolly_ja_16k.layout import MANIFEST_FILE, SUPPLEMENT_PREFIX, part_file
 from dolly_ja_16k.manifest import FileEntry, Manifest, Part, entry_for, to_bytes
-from dolly_ja_16k.read.records import Record
+from dolly_ja_16k.read.records import FLAGS, Record
 
 STAGING_TAG = ".building-"
 
@@ -35,7 +35,7 @@ def encode_lines(records: Iterable[Mapping[str, object]]) -> bytearray:
 
 
 def arrow_nbytes(records: list[Record], fields: Iterable[str]) -> int:
-    """The Arrow size ``datasets`` records for string columns without nulls.
+    """The Arrow size ``datasets`` records for string columns (and ``flags``) without nulls.
 
     Equal to ``pyarrow.Table.from_pylist(records).nbytes`` (tests check it): per column
     4 bytes of int32 offset per value (pyarrow counts n of the n + 1) plus the UTF-8 bytes.
@@ -44,6 +44,9 @@ def arrow_nbytes(records: list[Record], fields: Iterable[str]) -> int:
     n = len(records)
     total = 0
     for name in fields:
+        if name == FLAGS:  # list<string>: 4 bytes of list offset per row, then per string as above
+            total += 4 * n + sum(4 + len(flag.encode()) for r in records for flag in r[FLAGS])
+            continue
         # value by value: encoding reuses the UTF-8 that orjson left cached in each string,
         # and no column-sized copy is made (a join was slower and doubled a column in memory)
         total += 4 * n + sum(map(len, map(str.encode, map(itemgetter(name), records))))
@@ -61,6 +64,7 @@ def part_info(name: str, records: list[Record], fields: list[str]) -> Part:
         categories=dict(sorted(Counter(map(itemgetter("category"), records)).items())),
         styles=dict(sorted(styles.items())) if styles is not None else None,
         supplement_records=sum(1 for r in records if r["index"].startswith(SUPPLEMENT_PREFIX)),
+        flagged=sum(1 for r in records if r[FLAGS]) if FLAGS in fields else None,
     )
 
 

@@ -26,6 +26,9 @@ UNITS = {
     "every kind unmatched": "（あ」『\n",
     "citation marks": "あ[1] ",
     "faces and list numbers": " 1）:)",
+    "editorial marks of every kind": "あ[注 1][citation needed][a][ ]。",
+    "brackets that stay": "a[i] [ˈa] [1994] ",
+    "sentences, the last stopping on a particle": "文です。ある目標関数（港で",
 }
 
 

@@ -34,16 +34,16 @@ def test_every_check_has_a_name_a_description_and_an_action() -> None:
         assert check.action in {"fix", "flag", "drop"}
 
 
-def test_citation_marks_are_removed_from_input_and_output_only() -> None:
+def test_citation_marks_are_removed_from_every_field() -> None:
     records = [make_record(0, input="1990年に運航を開始した[3]。", output="運航を開始した[3][12]。"),
                make_record(1, instruction="これ[1]は？", output="文献 [1994] を参照。")]
     result = run_review(records, tag_style=False)
     assert records[0]["input"] == "1990年に運航を開始した。"
     assert records[0]["output"] == "運航を開始した。"
-    assert records[1]["instruction"] == "これ[1]は？"  # the instruction is left alone
+    assert records[1]["instruction"] == "これは？"
     assert records[1]["output"] == "文献 [1994] を参照。"  # a year in brackets is not a reference mark
-    assert _rules(result)["citation_marks"] == ("fix", 1)
-    (row,) = [r for r in result.rows if r["rule"] == "citation_marks"]
+    assert _rules(result)["citation_marks"] == ("fix", 2)
+    row = next(r for r in result.rows if r["rule"] == "citation_marks")
     assert row["index"] == "0" and row["action"] == "fixed" and row["excerpt"].startswith("3 removed")
 
 
@@ -105,7 +105,8 @@ def test_keep_all_changes_and_drops_nothing() -> None:
     records = [make_record(0, input="同じ[1]", output="同じ[1]"), make_record(1, output=" x ")]
     before = json.loads(json.dumps(records))
     result = run_review(records, keep_all=True)
-    assert records == before and result.records == before
+    assert [{k: v for k, v in r.items() if k != "flags"} for r in records] == before and result.records == records
+    assert records[0]["flags"] == ["citation_marks", "input_equals_output"] and records[1]["flags"] == ["whitespace"]
     assert result.styles is None and result.dropped == 0
     assert {r["action"] for r in result.rows} == {"flagged"}
     assert {r.action for r in result.rules} == {"flag"}
@@ -121,8 +122,11 @@ def test_style_column_and_style_filter() -> None:
 
 
 def _sha(folder: Path) -> dict[str, str]:
-    """The raw parts' hashes (``1_of_4.jsonl`` …), without the training configs."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((folder / "data").iterdir())
+    """The raw parts' hashes (``1_of_4.jsonl`` …) without their ``flags`` column, without the training configs."""
+    def unflagged(path: Path) -> bytes:
+        return bytes(encode_lines([{k: v for k, v in r.items() if k != "flags"} for r in read_jsonl(path)]))
+
+    return {p.name: hashlib.sha256(unflagged(p)).hexdigest() for p in sorted((folder / "data").iterdir())
             if parse_part_name(p.stem)}
 
 
@@ -135,8 +139,10 @@ def test_keep_all_build_has_the_parts_of_a_plain_build(tmp_path: Path) -> None:
              zip(part_names(4), pipeline.split_parts(inputs.records, options), strict=True)}
     manifest = pipeline.build(BuildOptions(source=str(src), out=tmp_path / "kept", keep_all=True))
     assert plain == _sha(tmp_path / "kept")
-    assert manifest.features == ["instruction", "input", "output", "category", "index"]
+    assert manifest.features == ["instruction", "input", "output", "category", "index", "flags"]
     assert manifest.review is not None and manifest.review.records_dropped == 0
+    kept = {r["index"]: r["flags"] for p in manifest.parts for r in read_jsonl(tmp_path / "kept" / p.file)}
+    assert kept["30"] == ["citation_marks", "input_equals_output"] and kept["0"] == []
     assert {r["action"] for r in read_jsonl(tmp_path / "kept" / "review.jsonl")} == {"flagged"}
 
 
@@ -146,7 +152,7 @@ def test_build_writes_review_file_images_style_and_card_section(tmp_path: Path) 
     result = run_cli("build", "--source", src, "--out", out)
     assert result.returncode == 0, result.stderr
     manifest = read_manifest(out)
-    assert manifest.features[-1] == "style"
+    assert manifest.features[-2:] == ["style", "flags"]
     assert manifest.records == 30
     assert {"review.jsonl", "images/category_mix.png", "images/lengths.png"} <= {f.path for f in manifest.files}
     assert [r["index"] for r in read_jsonl(out / "review.jsonl")] == ["30"]
@@ -184,15 +190,21 @@ def test_review_command_prints_the_report_without_importing_datasets(tmp_path: P
 # ------------------------------------------------------------------- the real source
 
 # From a plain scan of databricks-dolly-15k-ja.json (15,015 records), with each rule's
-# definition: 2,570 records with [1]…[999] in input/output (2,571 with [1994], a year in a
-# book citation); after that fix 59 with input == output (54 before it: in five records the
-# input differs from the output only by its reference marks); 3 whose instruction is the
-# output; 12 repeats of an earlier instruction+input+output; 56 under 30 % Japanese.
-# lost_brackets: 820 records get a lost opening bracket back; 83 end where a sentence cannot;
-# 835 still have a bracket that pairs with nothing (counts of tests/test_brackets.py's rules).
-REAL_COUNTS = {"whitespace": 0, "citation_marks": 2570, "lost_brackets": 820, "input_equals_output": 59,
-               "output_in_instruction": 3, "duplicate": 12, "non_japanese": 56, "truncated": 83,
-               "unbalanced_brackets": 835, "emptied_by_fixes": 0}
+# definition: 2,659 records hold an editorial mark (tests/data/bracket_tokens.tsv lists every
+# bracketed token); after that fix 60 with input == output (54 before it: in six records the
+# input differs from the output only by its marks); 3 whose instruction is the output; 12
+# repeats of an earlier instruction+input+output; 20 outputs of one or two hiragana that answer
+# nothing (16 はあ, よ, い, り, もの; counted by hand among the 99 outputs of 1–2 characters);
+# 2 fields over the length limits (a 10,796-character JVM log as an instruction, an
+# 11,338-character output); 56 under 30 % Japanese. lost_brackets: 820 records get a lost
+# opening bracket back; 835 still have a bracket that pairs with nothing (counts of
+# tests/test_brackets.py's rules).
+TRUNCATED = 149
+REAL_COUNTS = {"whitespace": 0, "citation_marks": 2659, "lost_brackets": 820, "input_equals_output": 60,
+               "output_in_instruction": 3, "duplicate": 12, "too_short": 20, "too_long": 2, "non_japanese": 56,
+               "truncated": TRUNCATED, "unbalanced_brackets": 835, "emptied_by_fixes": 0}
+#: Records a default build drops: 60 + 3 + 12 + 20 (no record is found by two of these rules).
+DROPPED = 95
 
 
 def test_real_source_counts(real_source: Path) -> None:
@@ -200,8 +212,8 @@ def test_real_source_counts(real_source: Path) -> None:
     result = run_review(records, tag_style=False)
     assert {r.name: r.count for r in result.rules} == REAL_COUNTS
     dropped = {row["index"] for row in result.rows if row["action"] == "dropped"}
-    assert result.dropped == len(dropped) == 74
-    assert len(result.records) == 15015 - 74
+    assert result.dropped == len(dropped) == DROPPED
+    assert len(result.records) == 15015 - DROPPED
     assert not dropped & {r["index"] for r in result.records}
     assert Counter(row["rule"] for row in result.rows) == {k: v for k, v in REAL_COUNTS.items() if v}
 
@@ -210,7 +222,7 @@ def test_real_keep_all_flags_the_raw_text(real_source: Path) -> None:
     records = json.loads(real_source.read_bytes())
     result = run_review(records, keep_all=True)
     counts = {r.name: r.count for r in result.rules}
-    assert counts["input_equals_output"] == 54 and counts["citation_marks"] == 2570
+    assert counts["input_equals_output"] == 54 and counts["citation_marks"] == 2659
     assert len(result.records) == 15015
 
 
@@ -221,13 +233,13 @@ def test_real_build_leaves_the_dropped_records_out(real_source: Path, tmp_path: 
     manifest = read_manifest(out)
     dropped = {r["index"] for r in read_jsonl(out / "review.jsonl") if r["action"] == "dropped"}
     written = [r["index"] for p in manifest.parts for r in read_jsonl(out / p.file)]
-    assert len(dropped) == 74 and len(written) == 15015 - 74 == manifest.records
+    assert len(dropped) == DROPPED and len(written) == 15015 - DROPPED == manifest.records
     assert not dropped & set(written)
     assert "style" not in manifest.features
     assert manifest.review is not None
     assert {r.name: r.count for r in manifest.review.rules} == REAL_COUNTS
-    assert not any(re.search(r"\[\d{1,3}\]", r["output"]) for p in manifest.parts
-                   for r in read_jsonl(out / p.file))
+    assert not any(re.search(r"\[\d{1,3}\]", r[name]) for p in manifest.parts
+                   for r in read_jsonl(out / p.file) for name in ("instruction", "input", "output"))
 
 
 def test_finders_and_fixes_are_all_listed() -> None:
@@ -249,17 +261,38 @@ def test_a_fix_that_empties_a_field_drops_the_record_with_its_own_row(tmp_path: 
 
 
 @pytest.mark.parametrize("command", ["build", "review"])
-def test_drop_help_takes_the_defaults_and_descriptions_from_the_rules(command: str) -> None:
+def test_drop_help_lists_every_check_and_marks_the_defaults(command: str) -> None:
     result = run_cli(command, "--help")
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
-    defaults = ",".join(f.name for f in FINDERS if f.drops_by_default and not f.always)
-    assert set(defaults.split(",")) == default_drop() - {"emptied_by_fixes"}
-    assert f"replacing the defaults ({defaults}); '' drops none (emptied_by_fixes always drops)" in text
+    assert "RULE,RULE replaces the defaults, +RULE adds a check to them and -RULE takes one out" in text
+    assert "'' drops none (emptied_by_fixes always drops)" in text
     for finder in FINDERS:
         if not finder.always:
-            assert f"{finder.name} ({finder.action}): {' '.join(finder.description.split())}" in text
+            star = "*" if finder.name in default_drop() else ""
+            assert f"{star}{finder.name} ({finder.action}): {' '.join(finder.description.split())}" in text
     assert not any(f"{fix.name} (" in text for fix in FIXES)  # fixes cannot be dropped
+
+
+def test_drop_adds_to_or_takes_from_the_defaults() -> None:
+    assert parse_drop("+truncated") == default_drop() | {"truncated"}
+    assert parse_drop("-duplicate") == default_drop() - {"duplicate"}
+    assert parse_drop("+truncated, -duplicate,+non_japanese") == (default_drop() | {"truncated", "non_japanese"}) - {
+        "duplicate"}
+    assert parse_drop("truncated") == {"truncated"}  # a plain list still replaces the defaults
+    for bad in ("truncated,+duplicate", "+nope", "-citation_marks"):
+        with pytest.raises(InputError):
+            parse_drop(bad)
+
+
+@pytest.mark.parametrize("args", [["--drop", "-duplicate,+truncated"], ["--drop=-duplicate,+truncated"]])
+def test_drop_minus_on_the_command_line(tmp_path: Path, args: list[str]) -> None:
+    repeat = make_record(8, instruction="質問その0に答えてください。", output="これは答え0です。")
+    src = write_jsonl(tmp_path / "src.jsonl", [*make_records(8), repeat, make_record(9, output="三女の名前は「アリス")])
+    result = run_cli("review", src, "--no-style", *args)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"duplicate\s+flag\s+1", result.stdout) and re.search(r"truncated\s+drop\s+1", result.stdout)
+    assert re.search(r"input_equals_output\s+drop", result.stdout)
 
 
 def test_one_action_field_per_rule() -> None:
@@ -269,3 +302,13 @@ def test_one_action_field_per_rule() -> None:
     records = make_records(3)
     actions = {r.name: r.action for r in run_review(records, tag_style=False).rules}
     assert actions == {rule.name: rule.action for rule in (*FIXES, *FINDERS)}  # by default, each its action
+
+
+def test_real_flags_column(real_source: Path) -> None:
+    """The README's count: records a default build keeps with at least one flag."""
+    result = run_review(json.loads(real_source.read_bytes()), tag_style=False)
+    flagged = [r for r in result.records if r["flags"]]
+    assert {name for r in flagged for name in r["flags"]} == {"non_japanese", "too_long", "truncated",
+                                                              "unbalanced_brackets"}
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8").split())
+    assert f"a default build flags {len(flagged):,} of the {len(result.records):,} records it keeps" in readme
