@@ -40,7 +40,7 @@ def test_the_16k_numbers_are_those_of_the_shared_source(real_source: Path, tmp_p
         assert result.returncode == 2
         assert f"needs {need:,} more records than the {have:,} available" in result.stderr, result.stderr
         assert have + need == 16000
-    assert README.index("1,059 records of your own") < README.index("--supplement my_records.jsonl --target-size")
+    assert README.index("1,080 records of your own") < README.index("--supplement my_records.jsonl --target-size")
 
 
 def test_the_setup_build_and_verify_of_the_demo_work_offline(tmp_path: Path) -> None:
