@@ -1,8 +1,8 @@
 """No import loops: the graph of the package's own imports, read from every module's source, has no cycle.
 
-Every ``import`` counts, at module level or inside a function (a function-level import
-only hides a loop until the function runs). Imports under ``if TYPE_CHECKING:`` are left
-out: they never run, and type checkers handle cycles among annotations.
+Every ``import`` counts, at module level, inside a function (a function-level import only
+hides a loop until the function runs) and under ``if TYPE_CHECKING:`` (a module that needs a
+type from one above it sits in the wrong place, even if the import never runs).
 """
 
 from __future__ import annotations
@@ -26,24 +26,9 @@ def module_names(package_dir: Path) -> dict[str, Path]:
     return names
 
 
-def _is_type_checking(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
-
-
 def _import_nodes(node: ast.AST) -> list[ast.Import | ast.ImportFrom]:
-    """Every import under ``node``, at any depth, except the body of ``if TYPE_CHECKING:``."""
-    found: list[ast.Import | ast.ImportFrom] = []
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, (ast.Import, ast.ImportFrom)):
-            found.append(child)
-        elif isinstance(child, ast.If) and _is_type_checking(child):
-            for other in child.orelse:
-                found += _import_nodes(ast.Module(body=[other], type_ignores=[]))
-        else:
-            found += _import_nodes(child)
-    return found
+    """Every import under ``node``, at any depth."""
+    return [child for child in ast.walk(node) if isinstance(child, (ast.Import, ast.ImportFrom))]
 
 
 def _resolve(name: str, modules: dict[str, Path]) -> str | None:
@@ -132,5 +117,5 @@ def test_the_graph_sees_function_level_and_relative_imports(tmp_path: Path) -> N
     (pkg / "d.py").write_text("import pkg.c as c\n")
     graph = import_graph(pkg)
     assert graph["pkg.a"] == {"pkg.sub.b"} and graph["pkg.sub.b"] == {"pkg.a"}
-    assert graph["pkg.c"] == {"pkg.d"}  # the TYPE_CHECKING import is left out, its else branch kept
+    assert graph["pkg.c"] == {"pkg.a", "pkg.d"}  # the TYPE_CHECKING import counts, and its else branch
     assert cycles(graph) == [["pkg.a", "pkg.sub.b"], ["pkg.c", "pkg.d"]]
