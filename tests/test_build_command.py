@@ -78,14 +78,16 @@ def test_the_cards_command_rebuilds_the_same_parts(tmp_path: Path, inputs) -> No
     flags = {w for w in command if w.startswith("--")}
     every = {flag_of(f, d) for f, d in declared(BuildOptions)}
     # the output folder is never shown; the others are shown by test_the_command_of_plainer_builds
-    assert every - flags == {"--out", "--keep-all", "--no-style", "--restyle", "--copula"}
+    # (--validation-size with a source small enough for the rest)
+    assert every - flags == {"--out", "--keep-all", "--no-style", "--restyle", "--copula", "--validation-size"}
     shown = command[command.index("--user-template") + 1]
     assert decode_cli_template(shown) == decode_cli_template(TEMPLATE)  # the same template, typed again
     assert command[command.index("--previous") + 1] == "v1"
     _same_parts(folder, _rebuild(folder, tmp_path / "again", [src, own, v1]))
 
 
-@pytest.mark.parametrize("extra", [["--keep-all"], ["--no-style"], ["--restyle", "jotai", "--copula", "da"], []])
+@pytest.mark.parametrize("extra", [["--keep-all"], ["--no-style"], ["--restyle", "jotai", "--copula", "da"],
+                                   ["--validation-size", "4"], []])
 def test_the_command_of_plainer_builds(tmp_path: Path, inputs, extra: list[str]) -> None:
     src, _, _ = inputs
     folder = tmp_path / "made"
