@@ -61,15 +61,20 @@ def no_network() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[dict]]]:
-    """A real build (contiguous parts, style system prompts) and its parts' records."""
-    tmp = tmp_path_factory.mktemp("training-data")
+def _build(tmp: Path, system_prompts: str) -> Path:
+    """The kit's records built in contiguous parts with ``system_prompts``: the build folder."""
     src = write_jsonl(tmp / "src.jsonl", training_kit.records())
     folder = tmp / "build"
     result = run_cli("build", "--source", src, "--out", folder, "--parts", str(PARTS), "--strategy", "contiguous",
-                     "--system-prompts", "style")
+                     "--system-prompts", system_prompts)
     assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[dict]]]:
+    """A real build (contiguous parts, style system prompts) and its parts' records."""
+    folder = _build(tmp_path_factory.mktemp("training-data"), "style")
     return folder, {name: read_jsonl(folder / layout.part_file(name)) for name in layout.part_names(PARTS)}
 
 
@@ -120,13 +125,7 @@ def test_sft_trainer_trains_on_the_config_as_loaded(part: str, fmt: str, built: 
 @pytest.fixture(scope="module")
 def built_control(built: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same source built with ``--system-prompts style-control``."""
-    tmp = tmp_path_factory.mktemp("training-control")
-    src = write_jsonl(tmp / "src.jsonl", training_kit.records())
-    folder = tmp / "build"
-    result = run_cli("build", "--source", src, "--out", folder, "--parts", str(PARTS), "--strategy", "contiguous",
-                     "--system-prompts", "style-control")
-    assert result.returncode == 0, result.stderr
-    return folder
+    return _build(tmp_path_factory.mktemp("training-control"), "style-control")
 
 
 def test_sft_trainer_trains_on_the_style_control_messages(built: tuple[Path, dict], built_control: Path,
