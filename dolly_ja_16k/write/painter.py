@@ -27,6 +27,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -50,7 +51,13 @@ def single_threaded() -> bool:
 
 
 def _watch_parent(parent: int) -> None:
-    """Worker initializer: end the worker when the build that started it is gone."""
+    """Worker initializer: end the worker when the build that started it is gone.
+
+    The worker writes nothing on the build's terminal: a task's error reaches the build through
+    its result, and a worker whose build was just killed finds the result pipe closed as it
+    finishes a task (``multiprocessing`` would print that as a traceback on the shared stderr).
+    """
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the worker's for its whole life
 
     def watch() -> None:
         while os.getppid() == parent:
