@@ -349,6 +349,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"error: interrupted; {_left_as(args)}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except RuntimeError as err:
+        if not isinstance(err.__cause__, KeyboardInterrupt):
+            raise
+        # Python 3.11 wraps an interrupt that lands in a class's __set_name__ (during a lazy import)
+        print(f"error: interrupted; {_left_as(args)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_FAILED
     except OSError as err:  # the system refused: disk full, no permission, ...

@@ -135,3 +135,21 @@ def test_main_gives_back_the_callers_sigterm_handler(tmp_path: Path, capsys) -> 
         assert signal.getsignal(signal.SIGTERM) is own
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_an_interrupt_python_wraps_during_a_class_definition_is_still_an_interrupt(tmp_path: Path, monkeypatch,
+                                                                                    capsys) -> None:
+    """A Ctrl-C that lands in a class's ``__set_name__`` (a dataclass being imported) reaches the
+    command as a RuntimeError caused by it (Python 3.11): still one line and exit 130."""
+
+    class Interrupting:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    def build_that_imports(args: object) -> int:
+        type("Imported", (), {"field": Interrupting()})
+        return 0
+
+    monkeypatch.setattr(cli, "_run_build", build_that_imports)
+    assert cli.main(["build", "--out", str(tmp_path / "o")]) == 130
+    assert capsys.readouterr().err == "error: interrupted; the output folder was left as it was\n"
