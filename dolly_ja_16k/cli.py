@@ -368,5 +368,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The ``dolly-ja-16k`` command: ``main``, then exit with its code."""
-    sys.exit(main())
+    """The ``dolly-ja-16k`` command: ``main``, then exit with its code.
+
+    Once ``main`` has returned, the work is done (or refused, with its line): a Ctrl-C while the
+    interpreter shuts down would only turn that outcome into a silent 130, so it is ignored."""
+    code = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
