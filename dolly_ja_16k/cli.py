@@ -346,13 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     except DollyError as err:  # the options it names are shown as their flags
         print(f"error: {err.render(shown)}", file=sys.stderr)
         return err.exit_code
-    except KeyboardInterrupt:
-        print(f"error: interrupted; {_left_as(args)}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except RuntimeError as err:
-        if not isinstance(err.__cause__, KeyboardInterrupt):
-            raise
+    except (KeyboardInterrupt, RuntimeError) as err:
         # Python 3.11 wraps an interrupt that lands in a class's __set_name__ (during a lazy import)
+        if isinstance(err, RuntimeError) and not isinstance(err.__cause__, KeyboardInterrupt):
+            raise
         print(f"error: interrupted; {_left_as(args)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
